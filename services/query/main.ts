@@ -1,0 +1,25 @@
+import { loadConfig } from '../../shared/config.ts';
+import { createPool } from '../../shared/db/pool.ts';
+import { loggerOptions } from '../../shared/logging.ts';
+import { closeOnSignals } from '../../shared/shutdown.ts';
+import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
+import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import { buildQueryServer } from './app.ts';
+import { createCallsRepository } from './calls-repository.ts';
+
+const config = loadConfig(process.env);
+const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'callstream-query');
+
+const app = buildQueryServer(
+  {
+    tenants: createTenantAuthenticator(createTenantRepository(db), config.TENANT_CACHE_TTL_MS),
+    calls: createCallsRepository(db),
+  },
+  { logger: loggerOptions(config.LOG_LEVEL, 'query') },
+);
+app.addHook('onClose', async () => {
+  await db.end();
+});
+
+closeOnSignals(() => app.close(), (message) => app.log.info(message));
+await app.listen({ host: config.HOST, port: config.QUERY_PORT });

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { formatInstant } from '../../shared/local-time.ts';
+import type { CallHistory } from './call-history-schema.ts';
+import { connectResult, isConnected } from './connect-result.ts';
+import type { CallSummaryRow } from './calls-repository.ts';
+
+/** Maps a stored call to the seed-004 call-history object, as SPEC section 6's table says. */
+const CALL_TYPE_BY_WORKFLOW: Record<number, 0 | 1 | 2> = { 1: 0, 2: 1, 4: 1, 3: 2 };
+
+/** A value worth reporting: empty strings are "no value", like null. */
+function present(value: string | null | undefined): value is string {
+  return value !== null && value !== undefined && value !== '';
+}
+
+/** A stable UUID-shaped id for a tenant's contact, derived from what identifies it (its number). */
+export function customerIdFor(tenantId: string, contactKey: string): string {
+  const hex = createHash('sha256').update(`${tenantId.toLowerCase()}\u0000${contactKey}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+function splitName(name: string): { familyName?: string; personalName?: string } {
+  const trimmed = name.trim();
+  const space = trimmed.search(/[ \u3000]/);
+  if (space < 0) return { familyName: trimmed };
+  const personalName = trimmed.slice(space + 1).trim();
+  return { familyName: trimmed.slice(0, space), ...(personalName ? { personalName } : {}) };
+}
+
+function customerOf(row: CallSummaryRow, tenantId: string, timeZone: string): CallHistory['customer'] {
+  if (!row.has_contact) return undefined;
+  const key = row.contact_mobile ?? row.customer_number ?? `call:${row.call_id}`;
+  const phoneNumbers = [...new Set([row.contact_mobile, row.customer_number].filter(present))].slice(0, 5);
+  const created = row.contact_first_stored_at ?? row.received_at;
+  const updated = row.contact_last_stored_at ?? row.received_at;
+  return {
+    customerId: customerIdFor(tenantId, key),
+    createdDateTime: formatInstant(created, timeZone),
+    updatedDateTime: formatInstant(updated, timeZone),
+    ...(present(row.contact_name) ? splitName(row.contact_name) : {}),
+    ...(phoneNumbers.length > 0 ? { phoneNumbers } : {}),
+    ...(present(row.contact_company_name) ? { orgName: row.contact_company_name } : {}),
+    ...(present(row.contact_remark) ? { note: row.contact_remark } : {}),
+  };
+}
+
+export function mapCallHistory(row: CallSummaryRow, tenantId: string, timeZone: string): CallHistory {
+  const facts = {
+    callDuration: row.call_duration,
+    hasDialogueLines: row.has_dialogue_lines,
+    calledResult: row.called_result,
+    hangupCause: row.hangup_cause,
+  };
+  const connected = isConnected(facts);
+  const callType = CALL_TYPE_BY_WORKFLOW[row.workflow];
+  const customer = customerOf(row, tenantId, timeZone);
+  return {
+    callId: row.call_id,
+    ...(callType !== undefined ? { callType } : {}),
+    ...(present(row.phone_number) ? { phoneNumber: row.phone_number } : {}),
+    callDateTime: formatInstant(row.call_start_time, timeZone),
+    ...(connected
+      ? {
+          connectedDateTime: formatInstant(row.first_line_at ?? row.call_start_time, timeZone),
+          talkTime: row.call_duration,
+        }
+      : {}),
+    connectResult: connectResult(facts),
+    // The seed leaves checkPoint out when the call did not connect.
+    ...(connected && present(row.check_point) ? { checkPoint: row.check_point } : {}),
+    ...(customer ? { customer } : {}),
+    ...(row.has_instance && row.robot_id !== null
+      ? { operator: { operatorId: String(row.robot_id), ...(present(row.robot_name) ? { name: row.robot_name } : {}) } }
+      : {}),
+    ...(row.has_instance && row.robot_def_id !== null ? { scenario: { scenarioId: String(row.robot_def_id) } } : {}),
+    ...(present(row.remark) ? { note: row.remark } : {}),
+  };
+}

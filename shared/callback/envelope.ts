@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { callbackSchema, type Callback } from './schema.ts';
+
+/**
+ * What travels on `call-records.v1` (SPEC section 4): the validated callback in the sender's own field
+ * names, wrapped with who sent it and when it arrived. A breaking change means a new topic version.
+ */
+export const ENVELOPE_SCHEMA_VERSION = 1;
+
+export const envelopeSchema = z.object({
+  schemaVersion: z.literal(ENVELOPE_SCHEMA_VERSION),
+  eventId: z.uuid(),
+  tenantId: z.string().min(1),
+  receivedAt: z.iso.datetime({ offset: false }),
+  callback: callbackSchema,
+});
+
+export type Envelope = z.output<typeof envelopeSchema>;
+
+export const ENVELOPE_CONTENT_TYPE = 'application/json';
+
+/** The record key: every delivery of one call lands in one partition, in order. */
+export function recordKey(tenantId: string, callId: string): string {
+  return `${tenantId}:${callId}`;
+}
+
+export function recordHeaders(envelope: Envelope): Record<string, string> {
+  return {
+    'schema-version': String(envelope.schemaVersion),
+    'event-id': envelope.eventId,
+    'tenant-id': envelope.tenantId,
+    'content-type': ENVELOPE_CONTENT_TYPE,
+  };
+}
+
+export function createEnvelope(tenantId: string, callback: Callback, eventId: string, receivedAt: Date): Envelope {
+  return {
+    schemaVersion: ENVELOPE_SCHEMA_VERSION,
+    eventId,
+    tenantId,
+    receivedAt: receivedAt.toISOString(),
+    callback,
+  };
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * The whole process configuration, read once from the environment at start.
+ * Nothing else in the code base reads process.env: services receive the frozen result.
+ */
+const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+const configSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/callstream'),
+  DATABASE_POOL_SIZE: integer(10, 1),
+  KAFKA_BROKERS: z
+    .string()
+    .min(1)
+    .default('127.0.0.1:9092')
+    .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean)),
+  /** Port of the broker that `npm start` runs itself when KAFKA_BROKERS is not set. */
+  LOCAL_KAFKA_PORT: integer(9092, 1).pipe(z.number().max(65534)),
+  KAFKA_CLIENT_ID: z.string().min(1).default('callstream'),
+  TOPIC_CALL_RECORDS: z.string().min(1).default('call-records.v1'),
+  TOPIC_REJECTED: z.string().min(1).default('call-records.rejected.v1'),
+  TOPIC_DLQ: z.string().min(1).default('call-records.dlq.v1'),
+  TOPIC_PARTITIONS: integer(6, 1),
+  CONSUMER_GROUP: z.string().min(1).default('callstream-postgres'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  INGRESS_PORT: integer(8080).pipe(z.number().max(65535)),
+  QUERY_PORT: integer(8081).pipe(z.number().max(65535)),
+  CONSUMER_PORT: integer(8082).pipe(z.number().max(65535)),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: integer(1024 * 1024, 1),
+  PRODUCE_LINGER_MS: integer(5),
+  PRODUCE_MAX_BATCH: integer(500, 1),
+  PRODUCE_QUEUE_LIMIT: integer(10_000, 1),
+  PRODUCE_TIMEOUT_MS: integer(5_000, 100),
+  RETRY_AFTER_SECONDS: integer(5, 1),
+  TENANT_CACHE_TTL_MS: integer(30_000),
+  MAX_EVENT_LOOP_DELAY_MS: integer(1_000),
+  MAX_HEAP_USED_BYTES: integer(1024 * 1024 * 1024),
+});
+
+export type Config = Readonly<z.output<typeof configSchema>>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+/** Parses the environment; a bad value throws one ConfigError line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = configSchema.safeParse(set);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`invalid environment variable ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
+  }
+  return Object.freeze(result.data);
+}

@@ -1,0 +1,27 @@
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+// bigint columns come back as strings by default; the values we store are bounded by 2^53 at the ingress.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export function createPool(connectionString: string, max: number, applicationName: string): Pool {
+  return new pg.Pool({ connectionString, max, application_name: applicationName, connectionTimeoutMillis: 5_000 });
+}
+
+/** Runs fn in one transaction on one connection; rolls back and rethrows on any error. */
+export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await fn(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,53 @@
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+
+/**
+ * The one place that knows how to build a kafkajs client. Services get a Kafka instance from here and
+ * wrap it in the narrow publisher / consumer interfaces they need.
+ */
+export interface KafkaLogger {
+  error(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  info(object: object, message: string): void;
+  debug(object: object, message: string): void;
+}
+
+export function createKafka(options: { clientId: string; brokers: string[]; logger?: KafkaLogger }): Kafka {
+  const logger = options.logger;
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 5 },
+    logLevel: logger ? logLevel.WARN : logLevel.NOTHING,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        if (!logger) return;
+        const { message, ...rest } = log;
+        const fields = { component: 'kafkajs', ...rest };
+        if (level === logLevel.ERROR) logger.error(fields, message);
+        else if (level === logLevel.WARN) logger.warn(fields, message);
+        else if (level === logLevel.INFO) logger.info(fields, message);
+        else logger.debug(fields, message);
+      },
+  });
+}
+
+/** Creates the topics that do not exist yet; existing ones are left as they are. */
+export async function ensureTopics(kafka: Kafka, topics: string[], numPartitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

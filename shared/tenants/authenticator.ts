@@ -1,0 +1,38 @@
+import { tokenMatches } from '../tokens.ts';
+import type { Tenant, TenantRepository } from './repository.ts';
+
+/**
+ * Checks a tenant's token without a database round trip per request: tenants (and unknown ids) are cached
+ * for a short TTL in a bounded map. An unknown tenant is checked against a dummy hash, so the answer and
+ * its cost are the same as for a wrong token.
+ */
+export type TokenKind = 'ingest' | 'access';
+
+export interface TenantAuthenticator {
+  authenticate(tenantId: string, token: string | undefined, kind: TokenKind): Promise<Tenant | undefined>;
+}
+
+const MAX_ENTRIES = 10_000;
+
+export function createTenantAuthenticator(tenants: TenantRepository, ttlMs: number, now = () => Date.now()): TenantAuthenticator {
+  const cache = new Map<string, { tenant: Tenant | undefined; expiresAt: number }>();
+
+  async function lookup(tenantId: string): Promise<Tenant | undefined> {
+    const hit = cache.get(tenantId);
+    if (hit && hit.expiresAt > now()) return hit.tenant;
+    const tenant = await tenants.find(tenantId);
+    if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+    cache.delete(tenantId);
+    cache.set(tenantId, { tenant, expiresAt: now() + ttlMs });
+    return tenant;
+  }
+
+  return {
+    async authenticate(tenantId, token, kind) {
+      const tenant = await lookup(tenantId);
+      const storedHash = kind === 'ingest' ? tenant?.ingestTokenHash : tenant?.accessTokenHash;
+      const ok = tokenMatches(token ?? '', storedHash);
+      return ok ? tenant : undefined;
+    },
+  };
+}

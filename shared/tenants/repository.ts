@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Pool } from '../db/pool.ts';
+import { generateToken, hashToken } from '../tokens.ts';
+
+const tenantRow = z.object({
+  tenant_id: z.string(),
+  name: z.string(),
+  timezone: z.string(),
+  ingest_token_hash: z.instanceof(Buffer),
+  access_token_hash: z.instanceof(Buffer),
+});
+
+export interface Tenant {
+  tenantId: string;
+  name: string;
+  timezone: string;
+  ingestTokenHash: Buffer;
+  accessTokenHash: Buffer;
+}
+
+export interface CreatedTenant {
+  tenantId: string;
+  ingestToken: string;
+  accessToken: string;
+}
+
+export interface TenantRepository {
+  create(input: { name: string; timezone: string }): Promise<CreatedTenant>;
+  find(tenantId: string): Promise<Tenant | undefined>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isTenantId(value: string): boolean {
+  return UUID.test(value);
+}
+
+export function createTenantRepository(db: Pool): TenantRepository {
+  return {
+    async create({ name, timezone }) {
+      const created = { tenantId: randomUUID(), ingestToken: generateToken(), accessToken: generateToken() };
+      await db.query(
+        `insert into tenants (tenant_id, name, timezone, ingest_token_hash, access_token_hash)
+         values ($1::uuid, $2, $3, $4, $5)`,
+        [created.tenantId, name, timezone, hashToken(created.ingestToken), hashToken(created.accessToken)],
+      );
+      return created;
+    },
+
+    async find(tenantId) {
+      if (!isTenantId(tenantId)) return undefined;
+      const { rows } = await db.query(
+        `select tenant_id, name, timezone, ingest_token_hash, access_token_hash
+         from tenants where tenant_id = $1::uuid`,
+        [tenantId],
+      );
+      if (rows.length === 0) return undefined;
+      const row = tenantRow.parse(rows[0]);
+      return {
+        tenantId: row.tenant_id,
+        name: row.name,
+        timezone: row.timezone,
+        ingestTokenHash: row.ingest_token_hash,
+        accessTokenHash: row.access_token_hash,
+      };
+    },
+  };
+}
