@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../shared/config.ts';
+import { loadConfigOrExit } from '../shared/config.ts';
 import { ensureDatabase, migrate } from '../shared/db/migrate.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { createKafka, ensureTopics } from '../shared/kafka/client.ts';
@@ -19,7 +19,7 @@ const DEV_TENANT_FILE = join(LOCAL, 'dev-tenant.json');
 const SERVICES = ['ingress', 'consumer', 'query'] as const;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const config = loadConfig(process.env);
+const config = loadConfigOrExit(process.env);
 mkdirSync(LOGS, { recursive: true });
 
 let kafka: LocalKafka | undefined;

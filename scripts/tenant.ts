@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../shared/config.ts';
+import { loadConfigOrExit } from '../shared/config.ts';
 import { ensureDatabase, migrate } from '../shared/db/migrate.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { isTimeZone } from '../shared/local-time.ts';
@@ -31,7 +31,7 @@ if (positionals[0] !== 'create' || positionals.length !== 1) fail('the only comm
 if (!values.name?.trim()) fail('--name is required');
 if (!isTimeZone(values.timezone!)) fail(`--timezone ${values.timezone} is not an IANA time zone`);
 
-const config = loadConfig(process.env);
+const config = loadConfigOrExit(process.env);
 await ensureDatabase(config.DATABASE_URL);
 const db = createPool(config.DATABASE_URL, 1, 'callstream-tenant-cli');
 try {

@@ -55,3 +55,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   return Object.freeze(result.data);
 }
+
+/** For entry points: a bad environment stops the process with one clear line, not a stack trace. */
+export function loadConfigOrExit(env: Record<string, string | undefined>): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../shared/config.ts';
+import { loadConfigOrExit } from '../../shared/config.ts';
 import { createPool } from '../../shared/db/pool.ts';
 import { createKafka } from '../../shared/kafka/client.ts';
 import { loggerOptions } from '../../shared/logging.ts';
@@ -8,7 +8,7 @@ import { buildConsumerServer } from './app.ts';
 import { processBatch } from './batch-processor.ts';
 import { createCallRecordConsumer } from './call-record-consumer.ts';
 
-const config = loadConfig(process.env);
+const config = loadConfigOrExit(process.env);
 const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'callstream-consumer');
 const tenants = createTenantRepository(db);
 const timeZoneOf = async (tenantId: string) => (await tenants.find(tenantId))?.timezone;

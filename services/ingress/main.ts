@@ -1,4 +1,4 @@
-import { loadConfig } from '../../shared/config.ts';
+import { loadConfigOrExit } from '../../shared/config.ts';
 import { createPool } from '../../shared/db/pool.ts';
 import { createKafka } from '../../shared/kafka/client.ts';
 import { createCallRecordPublisher } from '../../shared/kafka/call-record-publisher.ts';
@@ -8,7 +8,7 @@ import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { buildIngressServer } from './app.ts';
 
-const config = loadConfig(process.env);
+const config = loadConfigOrExit(process.env);
 const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'callstream-ingress');
 const kafka = createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-ingress`, brokers: config.KAFKA_BROKERS });
 const producer = kafka.producer({ allowAutoTopicCreation: false });

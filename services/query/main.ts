@@ -1,4 +1,4 @@
-import { loadConfig } from '../../shared/config.ts';
+import { loadConfigOrExit } from '../../shared/config.ts';
 import { createPool } from '../../shared/db/pool.ts';
 import { loggerOptions } from '../../shared/logging.ts';
 import { closeOnSignals } from '../../shared/shutdown.ts';
@@ -7,7 +7,7 @@ import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { buildQueryServer } from './app.ts';
 import { createCallsRepository } from './calls-repository.ts';
 
-const config = loadConfig(process.env);
+const config = loadConfigOrExit(process.env);
 const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'callstream-query');
 
 const app = buildQueryServer(

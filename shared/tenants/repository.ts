@@ -25,8 +25,17 @@ export interface CreatedTenant {
   accessToken: string;
 }
 
+export interface NewTenant {
+  name: string;
+  timezone: string;
+  /** An existing id and tokens to keep (a commubo tenant moving over); generated when absent. */
+  tenantId?: string;
+  ingestToken?: string;
+  accessToken?: string;
+}
+
 export interface TenantRepository {
-  create(input: { name: string; timezone: string }): Promise<CreatedTenant>;
+  create(input: NewTenant): Promise<CreatedTenant>;
   find(tenantId: string): Promise<Tenant | undefined>;
 }
 
@@ -38,8 +47,12 @@ export function isTenantId(value: string): boolean {
 
 export function createTenantRepository(db: Pool): TenantRepository {
   return {
-    async create({ name, timezone }) {
-      const created = { tenantId: randomUUID(), ingestToken: generateToken(), accessToken: generateToken() };
+    async create({ name, timezone, tenantId, ingestToken, accessToken }) {
+      const created = {
+        tenantId: tenantId ?? randomUUID(),
+        ingestToken: ingestToken ?? generateToken(),
+        accessToken: accessToken ?? generateToken(),
+      };
       await db.query(
         `insert into tenants (tenant_id, name, timezone, ingest_token_hash, access_token_hash)
          values ($1::uuid, $2, $3, $4, $5)`,
