@@ -1,12 +1,15 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Registry } from 'prom-client';
+import { httpMetrics } from '../../shared/metrics.ts';
 
-/** The consumer's small HTTP side: liveness and readiness for orchestrators. */
+/** The consumer's small HTTP side: liveness, readiness and metrics for orchestrators. */
 export interface ConsumerHttpDeps {
   isReady(): Promise<boolean>;
 }
 
-export function buildConsumerServer(deps: ConsumerHttpDeps, options: { logger: FastifyServerOptions['logger'] }): FastifyInstance {
+export function buildConsumerServer(deps: ConsumerHttpDeps, options: { logger: FastifyServerOptions['logger']; registry: Registry }): FastifyInstance {
   const app = Fastify({ logger: options.logger });
+  app.register(httpMetrics, { registry: options.registry });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const ready = await deps.isReady().catch(() => false);

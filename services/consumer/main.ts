@@ -2,6 +2,7 @@ import { loadConfigOrExit } from '../../shared/config.ts';
 import { createPool } from '../../shared/db/pool.ts';
 import { createKafka } from '../../shared/kafka/client.ts';
 import { loggerOptions } from '../../shared/logging.ts';
+import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { closeOnSignals } from '../../shared/shutdown.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { buildConsumerServer } from './app.ts';
@@ -15,7 +16,7 @@ const timeZoneOf = async (tenantId: string) => (await tenants.find(tenantId))?.t
 
 const app = buildConsumerServer(
   { isReady: async () => (await db.query('select 1')).rowCount === 1 },
-  { logger: loggerOptions(config.LOG_LEVEL, 'consumer') },
+  { logger: loggerOptions(config.LOG_LEVEL, 'consumer'), registry: createMetricsRegistry('consumer') },
 );
 const kafka = createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-consumer`, brokers: config.KAFKA_BROKERS, logger: app.log });
 const consumer = createCallRecordConsumer(kafka, {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Registry } from 'prom-client';
+import { httpMetrics } from '../../shared/metrics.ts';
 import { parseCallback } from '../../shared/callback/schema.ts';
 import { createEnvelope } from '../../shared/callback/envelope.ts';
 import type { CallRecordPublisher } from '../../shared/kafka/call-record-publisher.ts';
@@ -9,17 +11,21 @@ export interface IngressDeps {
   tenants: TenantAuthenticator;
   publisher: CallRecordPublisher;
   retryAfterSeconds: number;
+  /** Kafka and Postgres reachable: what /readyz reports. */
+  isReady(): Promise<boolean>;
   now?: () => Date;
 }
 
 export interface IngressServerOptions {
   bodyLimit: number;
   logger: FastifyServerOptions['logger'];
+  registry: Registry;
 }
 
 /** The Fastify server with the ingress routes; main.ts listens on it, tests call inject(). */
 export function buildIngressServer(deps: IngressDeps, options: IngressServerOptions): FastifyInstance {
   const app = Fastify({ bodyLimit: options.bodyLimit, logger: options.logger });
+  app.register(httpMetrics, { registry: options.registry });
   app.register(ingressRoutes, deps);
   return app;
 }
@@ -33,6 +39,10 @@ export async function ingressRoutes(app: FastifyInstance, deps: IngressDeps): Pr
   const now = deps.now ?? (() => new Date());
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const ready = await deps.isReady().catch(() => false);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
+  });
 
   app.post<{ Params: { tenantId: string }; Querystring: { token?: string } }>(
     '/v1/tenants/:tenantId/call-records',

@@ -1,4 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { Registry } from 'prom-client';
+import { httpMetrics } from '../../shared/metrics.ts';
 import type { Tenant } from '../../shared/tenants/repository.ts';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { callHistorySchema } from './call-history-schema.ts';
@@ -8,10 +10,13 @@ import { mapCallHistory } from './map-call-history.ts';
 export interface QueryDeps {
   tenants: TenantAuthenticator;
   calls: CallsRepository;
+  /** Postgres reachable: what /readyz reports. */
+  isReady(): Promise<boolean>;
 }
 
-export function buildQueryServer(deps: QueryDeps, options: { logger: FastifyServerOptions['logger'] }): FastifyInstance {
+export function buildQueryServer(deps: QueryDeps, options: { logger: FastifyServerOptions['logger']; registry: Registry }): FastifyInstance {
   const app = Fastify({ logger: options.logger });
+  app.register(httpMetrics, { registry: options.registry });
   app.register(queryRoutes, deps);
   return app;
 }
@@ -26,6 +31,10 @@ export async function queryRoutes(app: FastifyInstance, deps: QueryDeps): Promis
   app.decorateRequest('tenant', null);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const ready = await deps.isReady().catch(() => false);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
+  });
 
   /** commubo's tenant headers; a missing header, unknown tenant or wrong token all get the same 403. */
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {

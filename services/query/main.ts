@@ -1,6 +1,7 @@
 import { loadConfigOrExit } from '../../shared/config.ts';
 import { createPool } from '../../shared/db/pool.ts';
 import { loggerOptions } from '../../shared/logging.ts';
+import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { closeOnSignals } from '../../shared/shutdown.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
@@ -14,8 +15,9 @@ const app = buildQueryServer(
   {
     tenants: createTenantAuthenticator(createTenantRepository(db), config.TENANT_CACHE_TTL_MS),
     calls: createCallsRepository(db),
+    isReady: async () => (await db.query('select 1')).rowCount === 1,
   },
-  { logger: loggerOptions(config.LOG_LEVEL, 'query') },
+  { logger: loggerOptions(config.LOG_LEVEL, 'query'), registry: createMetricsRegistry('query') },
 );
 app.addHook('onClose', async () => {
   await db.end();

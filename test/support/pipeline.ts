@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import type { Kafka, Producer } from 'kafkajs';
+import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { createCallRecordPublisher } from '../../shared/kafka/call-record-publisher.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository, type CreatedTenant, type NewTenant } from '../../shared/tenants/repository.ts';
@@ -41,11 +42,15 @@ export async function startTestPipeline(options: { now?: () => Date } = {}): Pro
       tenants,
       publisher: createCallRecordPublisher(producer, topics.callRecords),
       retryAfterSeconds: 5,
+      isReady: async () => true,
       ...(options.now ? { now: options.now } : {}),
     },
-    { bodyLimit: 1024 * 1024, logger: false },
+    { bodyLimit: 1024 * 1024, logger: false, registry: createMetricsRegistry('ingress') },
   );
-  const query = buildQueryServer({ tenants, calls: createCallsRepository(db.pool) }, { logger: false });
+  const query = buildQueryServer(
+    { tenants, calls: createCallsRepository(db.pool), isReady: async () => true },
+    { logger: false, registry: createMetricsRegistry('query') },
+  );
 
   return {
     db,
