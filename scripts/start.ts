@@ -2,11 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigOrExit } from '../shared/config.ts';
-import { ensureDatabase, migrate } from '../shared/db/migrate.ts';
 import { createPool } from '../shared/db/pool.ts';
-import { createKafka, ensureTopics } from '../shared/kafka/client.ts';
 import { createTenantRepository, type CreatedTenant } from '../shared/tenants/repository.ts';
 import { REPO_ROOT, startLocalKafka, type LocalKafka } from './local-kafka.ts';
+import { prepareDatabase, prepareTopics } from './prepare.ts';
 
 /**
  * npm start: the whole pipeline on this machine. Starts a local Kafka unless KAFKA_BROKERS is set,
@@ -57,7 +56,6 @@ process.on('exit', () => {
 async function ensureDevTenant(): Promise<CreatedTenant> {
   const db = createPool(config.DATABASE_URL, 1, 'callstream-start');
   try {
-    await migrate(db);
     const tenants = createTenantRepository(db);
     if (existsSync(DEV_TENANT_FILE)) {
       const saved = JSON.parse(readFileSync(DEV_TENANT_FILE, 'utf8')) as CreatedTenant;
@@ -98,13 +96,9 @@ try {
   }
   const brokers = env.KAFKA_BROKERS!.split(',');
 
-  await ensureDatabase(config.DATABASE_URL);
+  await prepareDatabase(config);
   const tenant = await ensureDevTenant();
-  await ensureTopics(
-    createKafka({ clientId: 'callstream-start', brokers }),
-    [config.TOPIC_CALL_RECORDS, config.TOPIC_REJECTED, config.TOPIC_DLQ],
-    config.TOPIC_PARTITIONS,
-  );
+  await prepareTopics(config, brokers);
 
   for (const name of SERVICES) {
     const log = openSync(join(LOGS, `${name}.log`), 'a');

@@ -1,0 +1,12 @@
+import { loadConfigOrExit } from '../shared/config.ts';
+import { prepareDatabase, prepareTopics } from './prepare.ts';
+
+/**
+ * npm run setup: the database and its migrations, and the topics. Idempotent; docker compose runs it
+ * once before the services start.
+ */
+const config = loadConfigOrExit(process.env);
+const applied = await prepareDatabase(config);
+process.stdout.write(applied.length ? `applied migrations ${applied.join(', ')}\n` : 'database is up to date\n');
+const topics = await prepareTopics(config, config.KAFKA_BROKERS);
+process.stdout.write(`topics ready: ${topics.join(', ')}\n`);
