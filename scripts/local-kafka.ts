@@ -41,12 +41,15 @@ export function resolveKafkaJars(): string {
   const version = pomVersion();
   if (existsSync(marker) && readFileSync(marker, 'utf8') === version) return LIB_DIR;
   mkdirSync(LIB_DIR, { recursive: true });
+  process.stderr.write(`resolving Kafka ${version} from Maven Central (first run only)…\n`);
   const result = spawnSync(
     'mvn',
-    ['-q', '-B', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${LIB_DIR}`, '-DincludeScope=runtime'],
-    { stdio: 'inherit' },
+    ['-q', '-B', '-Dstyle.color=never', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${LIB_DIR}`, '-DincludeScope=runtime'],
+    { encoding: 'utf8' },
   );
-  if (result.status !== 0) throw new Error(`mvn could not resolve Kafka ${version} (exit ${result.status})`);
+  if (result.status !== 0) {
+    throw new Error(`mvn could not resolve Kafka ${version} (exit ${result.status}): ${result.stdout}${result.stderr}`);
+  }
   writeFileSync(marker, version);
   return LIB_DIR;
 }
