@@ -109,7 +109,9 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     throw new Error(`port ${options.port} is already taken; set KAFKA_BROKERS to use a running broker`);
   }
   const log = openSync(options.logFile, 'a');
-  const child = spawn('java', java(lib, ['kafka.Kafka', config], heapMb), { stdio: ['ignore', log, log] });
+  // Its own process group: a terminal's Ctrl-C reaches only our process, which stops the broker after
+  // the clients, so they can leave their consumer groups cleanly instead of leaving stale members behind.
+  const child = spawn('java', java(lib, ['kafka.Kafka', config], heapMb), { stdio: ['ignore', log, log], detached: true });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
 
   const deadline = Date.now() + 60_000;

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { createTenantRepository, type CreatedTenant } from '../shared/tenants/repository.ts';
@@ -12,37 +12,37 @@ import { prepareDatabase, prepareTopics } from './prepare.ts';
  * migrates Postgres, creates the topics, ensures a development tenant, runs the three services and prints
  * a curl for each. Ctrl-C (or SIGTERM) stops everything it started, Kafka last.
  */
-const LOCAL = join(REPO_ROOT, '.local');
-const LOGS = join(LOCAL, 'logs');
-const DEV_TENANT_FILE = join(LOCAL, 'dev-tenant.json');
 const SERVICES = ['ingress', 'consumer', 'query'] as const;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const config = loadConfigOrExit(process.env);
+const LOCAL = resolve(REPO_ROOT, config.LOCAL_STATE_DIR);
+const LOGS = join(LOCAL, 'logs');
+const DEV_TENANT_FILE = join(LOCAL, 'dev-tenant.json');
 mkdirSync(LOGS, { recursive: true });
 
 let kafka: LocalKafka | undefined;
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
-async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    say('stopping…');
-    await Promise.all(
-      [...children.values()].map(
-        (child) =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-          }),
-      ),
-    );
-    await kafka?.stop();
-    say('stopped');
-  }
+/** Stops the services, then Kafka, then exits. Later signals (npm forwards the one the terminal sent) wait for it. */
+async function stopAll(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say('stopping…');
+  await Promise.all(
+    [...children.values()].map(
+      (child) =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+        }),
+    ),
+  );
+  await kafka?.stop();
+  say('stopped');
   process.exit(code);
 }
 process.on('SIGINT', () => void stopAll(0));
@@ -74,11 +74,11 @@ async function waitForHealth(name: string, port: number): Promise<void> {
   for (;;) {
     const child = children.get(name);
     if (child?.exitCode !== null && child?.exitCode !== undefined) {
-      throw new Error(`${name} exited with code ${child.exitCode}; see .local/logs/${name}.log`);
+      throw new Error(`${name} exited with code ${child.exitCode}; see ${relative(REPO_ROOT, LOGS)}/${name}.log`);
     }
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${name} did not become healthy; see .local/logs/${name}.log`);
+    if (Date.now() > deadline) throw new Error(`${name} did not become healthy; see ${relative(REPO_ROOT, LOGS)}/${name}.log`);
     await new Promise((done) => setTimeout(done, 250));
   }
 }
@@ -86,7 +86,7 @@ async function waitForHealth(name: string, port: number): Promise<void> {
 try {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (!process.env.KAFKA_BROKERS) {
-    say(`starting Kafka on 127.0.0.1:${config.LOCAL_KAFKA_PORT} (log: .local/logs/kafka.log)…`);
+    say(`starting Kafka on 127.0.0.1:${config.LOCAL_KAFKA_PORT} (log: ${relative(REPO_ROOT, LOGS)}/kafka.log)…`);
     kafka = await startLocalKafka({
       port: config.LOCAL_KAFKA_PORT,
       dataDir: join(LOCAL, 'kafka', 'data'),
@@ -110,7 +110,7 @@ try {
     });
     child.once('exit', (code, signal) => {
       if (!stopping) {
-        say(`${name} exited unexpectedly (${signal ?? code}); see .local/logs/${name}.log`);
+        say(`${name} exited unexpectedly (${signal ?? code}); see ${relative(REPO_ROOT, LOGS)}/${name}.log`);
         void stopAll(1);
       }
     });
@@ -125,7 +125,7 @@ try {
   const sample = join(REPO_ROOT, 'examples', 'seed-000-callback.json');
   const callId = (JSON.parse(readFileSync(sample, 'utf8')) as { callId: string }).callId;
   say('');
-  say(`callstream is running (tenant ${tenant.tenantId}, credentials in .local/dev-tenant.json, logs in .local/logs/)`);
+  say(`callstream is running (tenant ${tenant.tenantId}, credentials in ${relative(REPO_ROOT, DEV_TENANT_FILE)}, logs in ${relative(REPO_ROOT, LOGS)}/)`);
   say(`  ingress  http://127.0.0.1:${config.INGRESS_PORT}   query  http://127.0.0.1:${config.QUERY_PORT}   consumer  http://127.0.0.1:${config.CONSUMER_PORT}/readyz`);
   say('');
   say('Send the seed-000 sample callback:');

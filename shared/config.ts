@@ -16,6 +16,8 @@ const configSchema = z.object({
     .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean)),
   /** Port of the broker that `npm start` runs itself when KAFKA_BROKERS is not set. */
   LOCAL_KAFKA_PORT: integer(9092, 1).pipe(z.number().max(65534)),
+  /** Where `npm start` keeps its broker data, logs and development tenant (relative to the repository). */
+  LOCAL_STATE_DIR: z.string().min(1).default('.local'),
   KAFKA_CLIENT_ID: z.string().min(1).default('callstream'),
   TOPIC_CALL_RECORDS: z.string().min(1).default('call-records.v1'),
   TOPIC_REJECTED: z.string().min(1).default('call-records.rejected.v1'),
