@@ -1,10 +1,10 @@
-import type { Batch, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Batch, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import type { KafkaLogger } from '../../shared/kafka/client.ts';
 import { backoffDelay, waitWithTicks, type BackoffPolicy } from './backoff.ts';
 import type { BatchOutcome, DeadLetter, IncomingRecord } from './batch-processor.ts';
 import type { ConsumerMetrics } from './consumer-metrics.ts';
 import { deadLetterMessage } from './dead-letters.ts';
-import { failureReason } from './failure.ts';
+import { errorSummary, failureReason } from './failure.ts';
 
 /**
  * The kafkajs consumer around the batch handler. A batch's offsets are committed only after the handler
@@ -27,6 +27,8 @@ export interface CallRecordConsumerOptions {
   retry?: BackoffPolicy;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
+  /** How long a fetch waits for new records; stop() waits for the fetch in flight. kafkajs default 5 s. */
+  maxWaitTimeMs?: number;
   metrics?: ConsumerMetrics;
   logger?: KafkaLogger;
   /** kafkajs gave up for good (it restarts by itself after retriable errors); the process should exit. */
@@ -76,8 +78,9 @@ export function createCallRecordConsumer(kafka: Kafka, options: CallRecordConsum
     allowAutoTopicCreation: false,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     heartbeatInterval,
+    ...(options.maxWaitTimeMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeMs } : {}),
   });
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   let member = false;
 
   consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -87,7 +90,7 @@ export function createCallRecordConsumer(kafka: Kafka, options: CallRecordConsum
   consumer.on(consumer.events.STOP, () => (member = false));
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     member = false;
-    options.logger?.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+    options.logger?.error({ error: errorSummary(payload.error), restart: payload.restart }, 'consumer crashed');
     if (!payload.restart) options.onCrash?.(payload.error);
   });
 
@@ -111,7 +114,7 @@ export function createCallRecordConsumer(kafka: Kafka, options: CallRecordConsum
         const reason = failureReason(error);
         options.metrics?.retry(reason);
         options.logger?.warn(
-          { err: error, reason, attempt, delayMs, partition: payload.batch.partition, firstOffset: records[0]?.offset },
+          { error: errorSummary(error), reason, attempt, delayMs, partition: payload.batch.partition, firstOffset: records[0]?.offset },
           'batch failed, retrying it',
         );
         // A heartbeat failing here (a rebalance) is thrown to kafkajs, which rejoins the group.
@@ -143,9 +146,11 @@ export function createCallRecordConsumer(kafka: Kafka, options: CallRecordConsum
           }
           const last = batch.lastOffset();
           payload.resolveOffset(last);
-          await consumer.commitOffsets([
-            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-          ]);
+          // The payload's commit, not consumer.commitOffsets(): that one silently skips the commit once
+          // stop() began, and a batch finished during a graceful shutdown must still be committed.
+          await payload.commitOffsetsIfNecessary({
+            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
+          });
           options.metrics?.batchCommitted(outcome, records.length, (performance.now() - started) / 1000);
           options.metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
           options.onBatch?.(outcome, batch.partition, records.length);

@@ -41,3 +41,13 @@ export function failureReason(error: unknown): string {
   if (/connection terminated|not queryable|connection error/i.test(message)) return 'connection_lost';
   return 'unknown';
 }
+
+/**
+ * What to log of an error: never the error object itself, since pg attaches its client (connection
+ * parameters, password included) to connection errors.
+ */
+export function errorSummary(error: unknown): { message: string; code?: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as ErrorWithCode | null)?.code;
+  return typeof code === 'string' ? { message, code } : { message };
+}

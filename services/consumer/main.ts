@@ -9,6 +9,7 @@ import { buildConsumerServer } from './app.ts';
 import { processBatch } from './batch-processor.ts';
 import { createCallRecordConsumer } from './call-record-consumer.ts';
 import { createConsumerMetrics } from './consumer-metrics.ts';
+import { errorSummary } from './failure.ts';
 import { createTimeZoneCache } from './time-zone-cache.ts';
 
 const config = loadConfigOrExit(process.env);
@@ -23,7 +24,7 @@ const app = buildConsumerServer(
   { logger: loggerOptions(config.LOG_LEVEL, 'consumer'), registry },
 );
 // An idle connection dropped by Postgres is not an error of any batch: the pool replaces it.
-db.on('error', (error) => app.log.warn({ err: error }, 'idle database connection lost'));
+db.on('error', (error) => app.log.warn({ error: errorSummary(error) }, 'idle database connection lost'));
 
 const kafka = createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-consumer`, brokers: config.KAFKA_BROKERS, logger: app.log });
 const consumer = createCallRecordConsumer(kafka, {

@@ -136,6 +136,7 @@ export async function startInProcessConsumer(options: {
     sessionTimeoutMs: 6_000,
     heartbeatIntervalMs: 1_000,
     retry: { initialMs: 50, maxMs: 1_000 },
+    maxWaitTimeMs: 500,
     ...(options.registry ? { metrics: createConsumerMetrics(options.registry) } : {}),
   });
   await consumer.start();

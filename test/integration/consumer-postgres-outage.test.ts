@@ -1,0 +1,94 @@
+import type { Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { createTestTopics, testKafka, uniqueName } from '../support/kafka.ts';
+import { eventually } from '../support/pipeline.ts';
+import { expectedCounts, publishEnvelopes, redeliveryWorkload } from '../support/consumer-workload.ts';
+import { committedOffsets, readRecords, tableChecksums, waitUntilConsumed, withExpectedDatabase } from '../support/consumer-state.ts';
+import { killConsumerProcesses, metricValue, startConsumerProcess } from '../support/consumer-process.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+
+/**
+ * Postgres gone for 10 s while callbacks keep arriving. The consumer process reaches Postgres through a
+ * TCP proxy that the test cuts (every connection reset, new ones refused) and restores; the machine's
+ * Postgres itself is never touched. The consumer must hold its place, commit nothing while the database
+ * is away, and catch up by itself afterwards with nothing skipped.
+ */
+const OUTAGE_MS = 10_000;
+
+describe('consumer process: Postgres unreachable for 10 s', () => {
+  const kafka = testKafka(inject('kafkaBrokers'));
+  let db: TestDatabase;
+  let producer: Producer;
+  let proxy: TcpProxy;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
+    producer = kafka.producer();
+    await producer.connect();
+    proxy = await startTcpProxy({ host: new URL(db.url).hostname, port: Number(new URL(db.url).port || 5432) });
+  });
+  afterAll(async () => {
+    await killConsumerProcesses();
+    await producer?.disconnect();
+    await proxy?.close();
+    await db?.drop();
+  });
+
+  it('waits, recovers on its own and skips no message', async () => {
+    const tenants = createTenantRepository(db.pool);
+    const tokyo = await tenants.create({ name: 'tokyo', timezone: 'Asia/Tokyo' });
+    const berlin = await tenants.create({ name: 'berlin', timezone: 'Europe/Berlin' });
+    const topics = await createTestTopics(kafka, 3);
+    const groupId = uniqueName('consumer-outage');
+    const envelopes = redeliveryWorkload([tokyo.tenantId, berlin.tenantId], 60);
+    const throughProxy = new URL(db.url);
+    throughProxy.port = String(proxy.port);
+    const consumer = await startConsumerProcess({
+      DATABASE_URL: throughProxy.toString(),
+      KAFKA_BROKERS: inject('kafkaBrokers').join(','),
+      TOPIC_CALL_RECORDS: topics.callRecords,
+      TOPIC_DLQ: topics.dlq,
+      CONSUMER_GROUP: groupId,
+    });
+
+    const before = envelopes.slice(0, 20);
+    const during = envelopes.slice(20, 60);
+    const after = envelopes.slice(60);
+    await publishEnvelopes(producer, topics.callRecords, before);
+    await waitUntilConsumed(kafka, groupId, topics.callRecords);
+    const committedBefore = await committedOffsets(kafka, groupId, topics.callRecords);
+
+    proxy.cut();
+    const restoreAt = Date.now() + OUTAGE_MS;
+    const step = Math.ceil(during.length / 8);
+    for (let start = 0; start < during.length; start += step) {
+      await publishEnvelopes(producer, topics.callRecords, during.slice(start, start + step));
+      await new Promise((done) => setTimeout(done, OUTAGE_MS / 10));
+    }
+    // It did meet the outage: batches failed and are being retried…
+    await eventually(async () => ((metricValue(await consumer.metrics(), 'consumer_batch_retries_total') ?? 0) > 0 ? true : undefined));
+    await new Promise((done) => setTimeout(done, Math.max(0, restoreAt - Date.now())));
+    // …and nothing was committed past what had been written before Postgres went away.
+    expect(await committedOffsets(kafka, groupId, topics.callRecords)).toEqual(committedBefore);
+    proxy.restore();
+
+    await publishEnvelopes(producer, topics.callRecords, after);
+    await waitUntilConsumed(kafka, groupId, topics.callRecords);
+
+    expect(consumer.child.exitCode).toBe(null); // the same process recovered; nobody restarted it
+    const records = await readRecords(kafka, uniqueName('reader'), topics.callRecords);
+    expect(records).toHaveLength(envelopes.length);
+    const expected = await withExpectedDatabase(db.pool, records, (reference) => tableChecksums(reference.pool));
+    expect(await tableChecksums(db.pool)).toEqual(expected);
+    const counts = Object.fromEntries(Object.entries(await tableChecksums(db.pool)).map(([table, { rows }]) => [table, rows]));
+    expect(counts).toEqual(expectedCounts(envelopes));
+    const metrics = await consumer.metrics();
+    expect(metricValue(metrics, 'consumer_dead_letters_total') ?? 0).toBe(0);
+    expect(metricValue(metrics, 'consumer_messages_total')).toBe(envelopes.length);
+
+    consumer.child.kill('SIGTERM');
+    expect(await consumer.exited).toEqual({ code: 0, signal: null });
+  });
+});
