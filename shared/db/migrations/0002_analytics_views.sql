@@ -1,5 +1,6 @@
 -- Analytics starter views (docs/analytics.md). Days are calendar days in the tenant's own timezone,
 -- the way the tenant reads its call times. Views hold no data: they always show the current rows.
+-- Sums are bigint; averages are numeric rounded to two decimals.
 
 -- One row per call with the derived fields the other views group by.
 -- "Connected" is the SPEC's: the call lasted, and a dialogue took place or the platform says connected.
@@ -35,7 +36,7 @@ select
   called_result,
   call_result,
   count(*) as calls,
-  sum(call_duration) as total_call_seconds
+  sum(call_duration)::bigint as total_call_seconds
 from analytics_calls
 group by tenant_id, call_date, workflow, connected, called_result, call_result;
 
@@ -58,10 +59,10 @@ select
   i.robot_def_id,
   i.robot_name,
   count(*) as sessions,
-  sum(i.dialogue_round) as total_rounds,
+  sum(i.dialogue_round)::bigint as total_rounds,
   round(avg(i.dialogue_round), 2) as avg_rounds,
   max(i.dialogue_round) as max_rounds,
-  sum(i.dialogue_duration) as total_dialogue_seconds,
+  sum(i.dialogue_duration)::bigint as total_dialogue_seconds,
   round(avg(i.dialogue_duration), 2) as avg_dialogue_seconds
 from call_instances i
 join analytics_calls c on c.tenant_id = i.tenant_id and c.call_id = i.call_id
