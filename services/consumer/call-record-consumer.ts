@@ -27,7 +27,7 @@ export interface CallRecordConsumerOptions {
   retry?: BackoffPolicy;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
-  /** How long a fetch waits for new records; stop() waits for the fetch in flight. kafkajs default 5 s. */
+  /** How long a fetch waits for new records (default 1 s); stop() waits for the fetch in flight. */
   maxWaitTimeMs?: number;
   metrics?: ConsumerMetrics;
   logger?: KafkaLogger;
@@ -78,7 +78,8 @@ export function createCallRecordConsumer(kafka: Kafka, options: CallRecordConsum
     allowAutoTopicCreation: false,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     heartbeatInterval,
-    ...(options.maxWaitTimeMs !== undefined ? { maxWaitTimeInMs: options.maxWaitTimeMs } : {}),
+    // Shorter than kafkajs' 5 s so that a graceful shutdown is not held up by an idle fetch.
+    maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
   });
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   let member = false;

@@ -67,8 +67,11 @@ describe('consumer process: Postgres unreachable for 10 s', () => {
       await publishEnvelopes(producer, topics.callRecords, during.slice(start, start + step));
       await new Promise((done) => setTimeout(done, OUTAGE_MS / 10));
     }
-    // It did meet the outage: batches failed and are being retried…
+    // It did meet the outage: batches failed and are being retried, the backlog shows as lag, and the
+    // process says it is not ready…
     await eventually(async () => ((metricValue(await consumer.metrics(), 'consumer_batch_retries_total') ?? 0) > 0 ? true : undefined));
+    expect(metricValue(await consumer.metrics(), 'consumer_lag_messages', { topic: topics.callRecords })).toBeGreaterThan(0);
+    await eventually(async () => ((await consumer.status('/readyz')) === 503 ? true : undefined));
     await new Promise((done) => setTimeout(done, Math.max(0, restoreAt - Date.now())));
     // …and nothing was committed past what had been written before Postgres went away.
     expect(await committedOffsets(kafka, groupId, topics.callRecords)).toEqual(committedBefore);
@@ -78,6 +81,7 @@ describe('consumer process: Postgres unreachable for 10 s', () => {
     await waitUntilConsumed(kafka, groupId, topics.callRecords);
 
     expect(consumer.child.exitCode).toBe(null); // the same process recovered; nobody restarted it
+    expect(await consumer.status('/readyz')).toBe(200);
     const records = await readRecords(kafka, uniqueName('reader'), topics.callRecords);
     expect(records).toHaveLength(envelopes.length);
     const expected = await withExpectedDatabase(db.pool, records, (reference) => tableChecksums(reference.pool));

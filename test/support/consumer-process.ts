@@ -15,6 +15,8 @@ export interface ConsumerProcess {
   output(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   metrics(): Promise<string>;
+  /** The HTTP status of GET path, e.g. /readyz. */
+  status(path: string): Promise<number>;
 }
 
 export interface ConsumerProcessEnv {
@@ -66,6 +68,7 @@ export async function startConsumerProcess(env: ConsumerProcessEnv): Promise<Con
     output: () => output,
     exited,
     metrics: () => fetch(`${url}/metrics`).then((response) => response.text()),
+    status: (path) => fetch(`${url}${path}`).then((response) => response.status),
   };
 }
 

@@ -51,7 +51,7 @@ export async function readRecords(kafka: Kafka, groupId: string, topic: string):
   const ends = await endOffsets(kafka, topic);
   const total = [...ends.values()].reduce((sum, end) => sum + Number(end), 0);
   const records: IncomingRecord[] = [];
-  const consumer = kafka.consumer({ groupId });
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
