@@ -48,5 +48,7 @@ app.addHook('onClose', async () => {
 });
 
 closeOnSignals(() => app.close(), (message) => app.log.info(message));
-await consumer.start();
+// Alive (healthz) at once; ready (readyz) once the group admitted this member, which can take a session
+// timeout when a crashed predecessor still holds its place.
 await app.listen({ host: config.HOST, port: config.CONSUMER_PORT });
+await consumer.start();

@@ -60,7 +60,8 @@ export async function startConsumerProcess(env: ConsumerProcessEnv): Promise<Con
   const url = `http://127.0.0.1:${port}`;
   await eventually(async () => {
     if (child.exitCode !== null) throw new Error(`the consumer exited with ${child.exitCode}:\n${output}`);
-    return fetch(`${url}/healthz`).then((response) => response.ok || undefined, () => undefined);
+    // Ready: a member of its group, with Postgres reachable.
+    return fetch(`${url}/readyz`).then((response) => response.ok || undefined, () => undefined);
   }, 30_000);
   return {
     child,

@@ -40,7 +40,12 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<numbe
 export async function waitUntilConsumed(kafka: Kafka, groupId: string, topic: string, timeoutMs = 60_000): Promise<void> {
   const ends = await endOffsets(kafka, topic);
   await eventually(async () => {
-    const committed = await committedOffsets(kafka, groupId, topic);
+    // A group that just formed may briefly have no coordinator: a retriable error, ask again.
+    const committed = await committedOffsets(kafka, groupId, topic).catch((error: { retriable?: boolean }) => {
+      if (error.retriable) return undefined;
+      throw error;
+    });
+    if (!committed) return undefined;
     // An empty partition needs no commit; elsewhere -1 (nothing committed yet) is behind the end.
     return [...ends].every(([partition, end]) => end === 0n || (committed.get(partition) ?? -1n) >= end) || undefined;
   }, timeoutMs);
