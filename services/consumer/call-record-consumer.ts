@@ -118,8 +118,10 @@ export function createCallRecordConsumer(kafka: Kafka, options: CallRecordConsum
           { error: errorSummary(error), reason, attempt, delayMs, partition: payload.batch.partition, firstOffset: records[0]?.offset },
           'batch failed, retrying it',
         );
-        // A heartbeat failing here (a rebalance) is thrown to kafkajs, which rejoins the group.
-        const waited = await waitWithTicks(delayMs, { tickMs: heartbeatInterval, tick: payload.heartbeat, shouldStop: givingUp });
+        // A heartbeat failing here (a rebalance) is thrown to kafkajs, which rejoins the group. Ticks are
+        // short so that a stop is noticed soon; kafkajs sends a heartbeat only once per interval.
+        const tickMs = Math.min(heartbeatInterval, 250);
+        const waited = await waitWithTicks(delayMs, { tickMs, tick: payload.heartbeat, shouldStop: givingUp });
         if (waited === 'interrupted') return undefined;
       }
     }

@@ -22,6 +22,7 @@ describe('consumer process: Postgres unreachable for 10 s', () => {
   let db: TestDatabase;
   let producer: Producer;
   let proxy: TcpProxy;
+  let other: TestDatabase | undefined;
 
   beforeAll(async () => {
     db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
@@ -34,7 +35,24 @@ describe('consumer process: Postgres unreachable for 10 s', () => {
     await producer?.disconnect();
     await proxy?.close();
     await db?.drop();
+    await other?.drop();
   });
+
+  function consumerThroughProxy(database: TestDatabase, topic: string, dlqTopic: string, groupId: string) {
+    const throughProxy = new URL(database.url);
+    throughProxy.port = String(proxy.port);
+    return startConsumerProcess({
+      DATABASE_URL: throughProxy.toString(),
+      KAFKA_BROKERS: inject('kafkaBrokers').join(','),
+      TOPIC_CALL_RECORDS: topic,
+      TOPIC_DLQ: dlqTopic,
+      CONSUMER_GROUP: groupId,
+    });
+  }
+
+  async function counts(database: TestDatabase) {
+    return Object.fromEntries(Object.entries(await tableChecksums(database.pool)).map(([table, { rows }]) => [table, rows]));
+  }
 
   it('waits, recovers on its own and skips no message', async () => {
     const tenants = createTenantRepository(db.pool);
@@ -43,15 +61,7 @@ describe('consumer process: Postgres unreachable for 10 s', () => {
     const topics = await createTestTopics(kafka, 3);
     const groupId = uniqueName('consumer-outage');
     const envelopes = redeliveryWorkload([tokyo.tenantId, berlin.tenantId], 60);
-    const throughProxy = new URL(db.url);
-    throughProxy.port = String(proxy.port);
-    const consumer = await startConsumerProcess({
-      DATABASE_URL: throughProxy.toString(),
-      KAFKA_BROKERS: inject('kafkaBrokers').join(','),
-      TOPIC_CALL_RECORDS: topics.callRecords,
-      TOPIC_DLQ: topics.dlq,
-      CONSUMER_GROUP: groupId,
-    });
+    const consumer = await consumerThroughProxy(db, topics.callRecords, topics.dlq, groupId);
 
     const before = envelopes.slice(0, 20);
     const during = envelopes.slice(20, 60);
@@ -86,13 +96,39 @@ describe('consumer process: Postgres unreachable for 10 s', () => {
     expect(records).toHaveLength(envelopes.length);
     const expected = await withExpectedDatabase(db.pool, records, (reference) => tableChecksums(reference.pool));
     expect(await tableChecksums(db.pool)).toEqual(expected);
-    const counts = Object.fromEntries(Object.entries(await tableChecksums(db.pool)).map(([table, { rows }]) => [table, rows]));
-    expect(counts).toEqual(expectedCounts(envelopes));
+    expect(await counts(db)).toEqual(expectedCounts(envelopes));
     const metrics = await consumer.metrics();
     expect(metricValue(metrics, 'consumer_dead_letters_total') ?? 0).toBe(0);
     expect(metricValue(metrics, 'consumer_messages_total')).toBe(envelopes.length);
 
     consumer.child.kill('SIGTERM');
     expect(await consumer.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('on SIGTERM while Postgres is unreachable, gives the batch up uncommitted, exits 0, and the next process writes it', async () => {
+    other = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
+    const { tenantId } = await createTenantRepository(other.pool).create({ name: 'osaka', timezone: 'Asia/Tokyo' });
+    const topics = await createTestTopics(kafka, 3);
+    const groupId = uniqueName('consumer-outage-stop');
+    const envelopes = redeliveryWorkload([tenantId], 12);
+    const consumer = await consumerThroughProxy(other, topics.callRecords, topics.dlq, groupId);
+
+    proxy.cut();
+    await publishEnvelopes(producer, topics.callRecords, envelopes);
+    // Even the tenant's timezone cannot be looked up: that too is retried, not dead-lettered.
+    await eventually(async () => ((metricValue(await consumer.metrics(), 'consumer_batch_retries_total') ?? 0) > 0 ? true : undefined));
+    consumer.child.kill('SIGTERM');
+    expect(await consumer.exited).toEqual({ code: 0, signal: null });
+    proxy.restore();
+
+    expect([...(await committedOffsets(kafka, groupId, topics.callRecords)).values()].every((offset) => offset < 0n)).toBe(true);
+    expect(Object.values(await counts(other)).every((rows) => rows === 0)).toBe(true);
+
+    const next = await consumerThroughProxy(other, topics.callRecords, topics.dlq, groupId);
+    await waitUntilConsumed(kafka, groupId, topics.callRecords);
+    expect(await counts(other)).toEqual(expectedCounts(envelopes));
+    expect(metricValue(await next.metrics(), 'consumer_dead_letters_total') ?? 0).toBe(0);
+    next.child.kill('SIGTERM');
+    expect(await next.exited).toEqual({ code: 0, signal: null });
   });
 });
