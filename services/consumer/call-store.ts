@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { PoolClient } from '../../shared/db/pool.ts';
 import type { CallRows } from './flatten.ts';
 
@@ -26,9 +27,16 @@ const UPDATE_ALL = CALL_COLUMNS.split(',')
   .map((column) => `${column} = excluded.${column}`)
   .join(',\n    ');
 
+const writtenCall = z.object({
+  tenant_id: z.string(),
+  call_id: z.string(),
+  source_partition: z.number().int(),
+  source_offset: z.number().int(),
+});
+
 /** Rows in key order also take their row locks in key order, so two writers cannot deadlock on calls. */
 async function upsertNewestCalls(client: PoolClient, calls: Record<string, unknown>[]): Promise<Set<string>> {
-  const { rows } = await client.query<{ tenant_id: string; call_id: string; source_partition: number; source_offset: number }>(
+  const { rows } = await client.query(
     `insert into calls (${CALL_COLUMNS})
      select distinct on (tenant_id, call_id) ${CALL_COLUMNS}
      from json_populate_recordset(null::calls, $1::json)
@@ -40,7 +48,12 @@ async function upsertNewestCalls(client: PoolClient, calls: Record<string, unkno
      returning tenant_id, call_id, source_partition, source_offset`,
     [JSON.stringify(calls)],
   );
-  return new Set(rows.map((row) => deliveryKey(row.tenant_id, row.call_id, row.source_partition, row.source_offset)));
+  return new Set(
+    rows.map((row) => {
+      const written = writtenCall.parse(row);
+      return deliveryKey(written.tenant_id, written.call_id, written.source_partition, written.source_offset);
+    }),
+  );
 }
 
 function deliveryKey(tenantId: unknown, callId: unknown, partition: unknown, offset: unknown): string {
