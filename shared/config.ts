@@ -38,6 +38,13 @@ const configSchema = z.object({
   TENANT_CACHE_TTL_MS: integer(30_000),
   MAX_EVENT_LOOP_DELAY_MS: integer(1_000),
   MAX_HEAP_USED_BYTES: integer(1024 * 1024 * 1024),
+  // --- consumer ---
+  /** A member silent this long loses its partitions; the broker accepts 6 s to 300 s by default. */
+  CONSUMER_SESSION_TIMEOUT_MS: integer(30_000, 1),
+  CONSUMER_HEARTBEAT_INTERVAL_MS: integer(3_000, 1),
+  /** Delay before retrying a batch after a transient failure, doubling up to the maximum. */
+  CONSUMER_RETRY_INITIAL_MS: integer(200, 1),
+  CONSUMER_RETRY_MAX_MS: integer(10_000, 1),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;

@@ -1,11 +1,16 @@
+import { z } from 'zod';
 import type { PoolClient } from '../../shared/db/pool.ts';
 import type { CallRows } from './flatten.ts';
 
 /**
- * Writes flattened calls inside the caller's transaction. Each table gets one statement for the whole
+ * Writes flattened calls inside the caller's transaction, with one statement per table for the whole
  * batch: rows travel as one JSON array and json_populate_recordset types them by the table's own columns.
- * A call is replaced only by a delivery received at the same time or later, so an older redelivery
- * never overwrites newer data; its child rows are replaced with it.
+ *
+ * Which delivery of a call wins is decided in SQL, by one total order used twice: the latest receivedAt,
+ * then the later Kafka offset (every delivery of a call lands in one partition, in order). Within the
+ * batch `distinct on` keeps the newest; against the stored row the upsert's `where` does. So an older
+ * redelivery never overwrites newer data, and replaying the topic in any batching ends in the same rows.
+ * The child rows of every call that won are replaced with it.
  */
 const CALL_COLUMNS = `tenant_id, call_id, workflow, from_number, to_number, relay_number, call_start_time,
   call_end_time, call_duration, call_record_url, customer_province, customer_city, router_id, router_name,
@@ -22,68 +27,89 @@ const UPDATE_ALL = CALL_COLUMNS.split(',')
   .map((column) => `${column} = excluded.${column}`)
   .join(',\n    ');
 
-async function upsertCalls(client: PoolClient, calls: Record<string, unknown>[]): Promise<Set<string>> {
-  const { rows } = await client.query<{ tenant_id: string; call_id: string }>(
+const writtenCall = z.object({
+  tenant_id: z.string(),
+  call_id: z.string(),
+  source_partition: z.number().int(),
+  source_offset: z.number().int(),
+});
+
+/** Rows in key order also take their row locks in key order, so two writers cannot deadlock on calls. */
+async function upsertNewestCalls(client: PoolClient, calls: Record<string, unknown>[]): Promise<Set<string>> {
+  const { rows } = await client.query(
     `insert into calls (${CALL_COLUMNS})
-     select ${CALL_COLUMNS} from json_populate_recordset(null::calls, $1::json)
+     select distinct on (tenant_id, call_id) ${CALL_COLUMNS}
+     from json_populate_recordset(null::calls, $1::json)
+     order by tenant_id, call_id, received_at desc, source_offset desc, source_partition desc
      on conflict (tenant_id, call_id) do update set
        ${UPDATE_ALL}
-     where calls.received_at <= excluded.received_at
-     returning tenant_id, call_id`,
+     where (calls.received_at, calls.source_offset, calls.source_partition)
+        <= (excluded.received_at, excluded.source_offset, excluded.source_partition)
+     returning tenant_id, call_id, source_partition, source_offset`,
     [JSON.stringify(calls)],
   );
-  return new Set(rows.map((row) => callKey(row.tenant_id, row.call_id)));
+  return new Set(
+    rows.map((row) => {
+      const written = writtenCall.parse(row);
+      return deliveryKey(written.tenant_id, written.call_id, written.source_partition, written.source_offset);
+    }),
+  );
 }
 
-async function deleteChildren(client: PoolClient, tenantIds: string[], callIds: string[]): Promise<void> {
-  // dialogue_lines go with their call_instances (on delete cascade).
-  for (const table of ['call_instances', 'call_labels', 'call_variables', 'call_recordings'] as const) {
-    await client.query(
-      `delete from ${table} where (tenant_id, call_id) in (select * from unnest($1::uuid[], $2::text[]))`,
-      [tenantIds, callIds],
-    );
-  }
+function deliveryKey(tenantId: unknown, callId: unknown, partition: unknown, offset: unknown): string {
+  return [tenantId, callId, partition, offset].map(String).join('\u0000');
 }
 
-async function insertRows(client: PoolClient, table: string, rows: Record<string, unknown>[]): Promise<void> {
+/** Child tables in write order; dialogue_lines go with their call_instances (on delete cascade). */
+const CHILD_TABLES = [
+  { table: 'call_instances', rowsOf: (call: CallRows) => call.instances, replaces: true },
+  { table: 'dialogue_lines', rowsOf: (call: CallRows) => call.lines, replaces: false },
+  { table: 'call_labels', rowsOf: (call: CallRows) => call.labels, replaces: true },
+  { table: 'call_variables', rowsOf: (call: CallRows) => call.variables, replaces: true },
+  { table: 'call_recordings', rowsOf: (call: CallRows) => call.recordings, replaces: true },
+] as const;
+
+type ChildTable = (typeof CHILD_TABLES)[number]['table'];
+
+async function deleteChildren(client: PoolClient, table: ChildTable, tenantIds: string[], callIds: string[]): Promise<void> {
+  await client.query(`delete from ${table} where (tenant_id, call_id) in (select * from unnest($1::uuid[], $2::text[]))`, [
+    tenantIds,
+    callIds,
+  ]);
+}
+
+async function insertChildren(client: PoolClient, table: ChildTable, rows: Record<string, unknown>[]): Promise<void> {
   if (rows.length === 0) return;
   await client.query(`insert into ${table} select * from json_populate_recordset(null::${table}, $1::json)`, [
     JSON.stringify(rows),
   ]);
 }
 
-export function callKey(tenantId: string, callId: string): string {
-  return `${tenantId}\u0000${callId}`;
-}
-
 export interface WriteResult {
-  /** Calls whose rows were written; the others were older than what is stored. */
+  /** Calls whose rows were written; the others were not newer than what is stored. */
   written: number;
+  /** Rows written per table. */
   rows: Record<string, number>;
 }
 
-/** Writes calls that must already be unique by (tenant_id, call_id). */
 export async function writeCalls(client: PoolClient, calls: CallRows[]): Promise<WriteResult> {
   if (calls.length === 0) return { written: 0, rows: {} };
-  const won = await upsertCalls(client, calls.map((rows) => rows.call));
-  const current = calls.filter((rows) => won.has(callKey(String(rows.call.tenant_id), String(rows.call.call_id))));
+  const won = await upsertNewestCalls(
+    client,
+    calls.map((rows) => rows.call),
+  );
+  const current = calls.filter(({ call }) =>
+    won.has(deliveryKey(call.tenant_id, call.call_id, call.source_partition, call.source_offset)),
+  );
   if (current.length === 0) return { written: 0, rows: {} };
 
-  await deleteChildren(
-    client,
-    current.map((rows) => String(rows.call.tenant_id)),
-    current.map((rows) => String(rows.call.call_id)),
-  );
-  const tables = {
-    call_instances: current.flatMap((rows) => rows.instances),
-    dialogue_lines: current.flatMap((rows) => rows.lines),
-    call_labels: current.flatMap((rows) => rows.labels),
-    call_variables: current.flatMap((rows) => rows.variables),
-    call_recordings: current.flatMap((rows) => rows.recordings),
-  };
+  const tenantIds = current.map(({ call }) => String(call.tenant_id));
+  const callIds = current.map(({ call }) => String(call.call_id));
   const counts: Record<string, number> = { calls: current.length };
-  for (const [table, rows] of Object.entries(tables)) {
-    await insertRows(client, table, rows);
+  for (const { table, rowsOf, replaces } of CHILD_TABLES) {
+    if (replaces) await deleteChildren(client, table, tenantIds, callIds);
+    const rows = current.flatMap(rowsOf);
+    await insertChildren(client, table, rows);
     counts[table] = rows.length;
   }
   return { written: current.length, rows: counts };

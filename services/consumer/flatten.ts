@@ -34,7 +34,9 @@ function contactVariates(callback: Callback): unknown[] | null {
 }
 
 export function flattenCall(envelope: Envelope, timeZone: string, source: RecordSource): CallRows {
-  const { tenantId: tenant_id, callback } = envelope;
+  const { callback } = envelope;
+  // Postgres prints a uuid in lower case; rows are matched by key after the write, so use its form.
+  const tenant_id = envelope.tenantId.toLowerCase();
   const call_id = callback.callId;
   const contact = callback.contactDetailRel;
   const instances = callback.instances ?? [];

@@ -56,12 +56,18 @@ export async function createTestDatabase(adminUrl: string, template: string): Pr
     async drop() {
       await pool.end();
       const leaked = await admin(adminUrl, async (client) => {
-        const { rows } = await client.query<{ application_name: string }>(
-          'select application_name from pg_stat_activity where datname = $1',
-          [name],
-        );
+        const connected = async () =>
+          (
+            await client.query<{ application_name: string }>('select application_name from pg_stat_activity where datname = $1', [name])
+          ).rows.map((row) => row.application_name);
+        // pool.end() does not wait for the server to see its connections close: allow them a moment.
+        let names = await connected();
+        for (let attempt = 0; names.length > 0 && attempt < 40; attempt += 1) {
+          await new Promise((done) => setTimeout(done, 50));
+          names = await connected();
+        }
         await client.query(`drop database ${pg.escapeIdentifier(name)} with (force)`);
-        return rows.map((row) => row.application_name);
+        return names;
       });
       if (leaked.length > 0) throw new Error(`test leaked ${leaked.length} connection(s) to ${name}: ${leaked.join(', ')}`);
     },

@@ -1,0 +1,142 @@
+import pg from 'pg';
+import type { Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { createTestTopics, testKafka, uniqueName } from '../support/kafka.ts';
+import { eventually } from '../support/pipeline.ts';
+import { expectedCounts, publishEnvelopes, redeliveryWorkload } from '../support/consumer-workload.ts';
+import { committedOffsets, readRecords, tableChecksums, waitUntilConsumed, withExpectedDatabase } from '../support/consumer-state.ts';
+import { killConsumerProcesses, startConsumerProcess } from '../support/consumer-process.ts';
+
+/**
+ * The consumer process (services/consumer/main.ts) killed or stopped in the middle of a batch. The batch
+ * is held mid-transaction by a lock this test takes on the last table the consumer writes: its calls are
+ * inserted, its commit has not happened.
+ */
+const APPLICATION = 'callstream-consumer';
+
+async function consumerBackends(db: TestDatabase, where = 'true'): Promise<number[]> {
+  const { rows } = await db.pool.query(
+    `select pid from pg_stat_activity where datname = $1 and application_name = $2 and ${where}`,
+    [db.name, APPLICATION],
+  );
+  return rows.map((row) => row.pid);
+}
+
+/** Waits until a consumer transaction waits for our lock, having already written to calls. */
+async function waitForBlockedBatch(db: TestDatabase): Promise<number> {
+  return eventually(async () => {
+    const [pid] = await consumerBackends(db, `wait_event_type = 'Lock'`);
+    if (pid === undefined) return undefined;
+    const { rows } = await db.pool.query(
+      `select 1 from pg_locks where pid = $1 and relation = 'calls'::regclass and mode = 'RowExclusiveLock' and granted`,
+      [pid],
+    );
+    return rows.length === 1 ? pid : undefined;
+  });
+}
+
+async function holdRecordingsLock(db: TestDatabase): Promise<pg.Client> {
+  const locker = new pg.Client({ connectionString: db.url, application_name: 'callstream-test-locker' });
+  await locker.connect();
+  await locker.query('begin');
+  await locker.query('lock table call_recordings in access exclusive mode');
+  return locker;
+}
+
+async function releaseLock(locker: pg.Client): Promise<void> {
+  await locker.query('rollback');
+  await locker.end();
+}
+
+async function counts(db: TestDatabase): Promise<Record<string, number>> {
+  return Object.fromEntries(Object.entries(await tableChecksums(db.pool)).map(([table, { rows }]) => [table, rows]));
+}
+
+describe('consumer process: killed or stopped mid-batch', () => {
+  const kafka = testKafka(inject('kafkaBrokers'));
+  const databases: TestDatabase[] = [];
+  let producer: Producer;
+
+  beforeAll(async () => {
+    producer = kafka.producer();
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await killConsumerProcesses();
+    await producer?.disconnect();
+    for (const db of databases) {
+      await eventually(async () => ((await consumerBackends(db)).length === 0 ? true : undefined));
+      await db.drop();
+    }
+  });
+
+  async function scenario() {
+    const db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
+    databases.push(db);
+    const tenants = createTenantRepository(db.pool);
+    const tokyo = await tenants.create({ name: 'tokyo', timezone: 'Asia/Tokyo' });
+    const newYork = await tenants.create({ name: 'new york', timezone: 'America/New_York' });
+    const topics = await createTestTopics(kafka, 3);
+    const groupId = uniqueName('consumer-crash');
+    const envelopes = redeliveryWorkload([tokyo.tenantId, newYork.tenantId], 40);
+    await publishEnvelopes(producer, topics.callRecords, envelopes);
+    const env = {
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: inject('kafkaBrokers').join(','),
+      TOPIC_CALL_RECORDS: topics.callRecords,
+      TOPIC_DLQ: topics.dlq,
+      CONSUMER_GROUP: groupId,
+    };
+    return { db, topics, groupId, envelopes, env };
+  }
+
+  it('loses and duplicates nothing when SIGKILLed after the insert and before the commit', async () => {
+    const { db, topics, groupId, envelopes, env } = await scenario();
+    const locker = await holdRecordingsLock(db);
+    const first = await startConsumerProcess(env);
+    await waitForBlockedBatch(db);
+
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    await releaseLock(locker);
+    // The orphaned transaction ends when its backend finds the client gone: rolled back.
+    await eventually(async () => ((await consumerBackends(db)).length === 0 ? true : undefined));
+    expect(await counts(db)).toEqual({ calls: 0, call_instances: 0, dialogue_lines: 0, call_labels: 0, call_variables: 0, call_recordings: 0 });
+    expect([...(await committedOffsets(kafka, groupId, topics.callRecords)).values()].every((offset) => offset < 0n)).toBe(true);
+
+    const second = await startConsumerProcess(env);
+    await waitUntilConsumed(kafka, groupId, topics.callRecords);
+
+    const records = await readRecords(kafka, uniqueName('reader'), topics.callRecords);
+    expect(records).toHaveLength(envelopes.length);
+    const expected = await withExpectedDatabase(db.pool, records, (reference) => tableChecksums(reference.pool));
+    expect(await tableChecksums(db.pool)).toEqual(expected);
+    expect(await counts(db)).toEqual(expectedCounts(envelopes));
+
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('on SIGTERM finishes the batch in flight, commits exactly its offsets and exits 0', async () => {
+    const { db, topics, groupId, envelopes, env } = await scenario();
+    const locker = await holdRecordingsLock(db);
+    const consumer = await startConsumerProcess(env);
+    await waitForBlockedBatch(db);
+
+    consumer.child.kill('SIGTERM');
+    await eventually(async () => (consumer.output().includes('SIGTERM received, shutting down') ? true : undefined));
+    await releaseLock(locker);
+    expect(await consumer.exited).toEqual({ code: 0, signal: null });
+
+    // The tables hold exactly the messages below the committed offsets: the batch and its offsets went together.
+    const committed = await committedOffsets(kafka, groupId, topics.callRecords);
+    const records = await readRecords(kafka, uniqueName('reader'), topics.callRecords);
+    const done = records.filter((record) => BigInt(record.offset) < (committed.get(record.partition) ?? 0n));
+    expect(done.length).toBeGreaterThan(0);
+    expect(done.length).toBeLessThan(envelopes.length);
+    const expected = await withExpectedDatabase(db.pool, done, (reference) => tableChecksums(reference.pool));
+    expect(await tableChecksums(db.pool)).toEqual(expected);
+  });
+});

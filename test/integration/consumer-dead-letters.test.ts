@@ -1,0 +1,147 @@
+import type { IHeaders, Producer } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { recordHeaders, recordKey } from '../../shared/callback/envelope.ts';
+import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import type { CallRecordConsumer } from '../../services/consumer/call-record-consumer.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { createTestTopics, readMessages, testKafka, uniqueName } from '../support/kafka.ts';
+import { callIdOf, envelopeOf, expectedCounts, variantCallback } from '../support/consumer-workload.ts';
+import { startInProcessConsumer, tableChecksums, timeZonesOf, waitUntilConsumed } from '../support/consumer-state.ts';
+import { processBatch } from '../../services/consumer/batch-processor.ts';
+import { metricValue } from '../support/consumer-process.ts';
+
+/**
+ * Messages that can never be stored go to the dead-letter topic, alone, with why in their headers and
+ * their original key, value and headers intact; the good messages around them in the same batch are
+ * written. One of each kind: not JSON, against the schema, unknown tenant, rejected by Postgres, empty.
+ */
+const TENANT_ID = '7a1c2b7e-3d4a-4e5f-9a8b-1c2d3e4f5a6c';
+const UNKNOWN_TENANT_ID = '00000000-0000-4000-8000-00000000dead';
+const AT = new Date('2026-02-03T04:05:06.000Z');
+const eventId = (n: number) => `30000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+function text(headers: IHeaders | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, String(value)]));
+}
+
+describe('consumer: poison messages', () => {
+  const kafka = testKafka(inject('kafkaBrokers'));
+  let db: TestDatabase;
+  let producer: Producer;
+  let consumer: CallRecordConsumer | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
+    await createTenantRepository(db.pool).create({ tenantId: TENANT_ID, name: 'poison', timezone: 'Asia/Tokyo' });
+    producer = kafka.producer();
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await consumer?.stop();
+    await producer?.disconnect();
+    await db?.drop();
+  });
+
+  it('sends each poison message alone to the DLQ with its error and writes the messages around it', async () => {
+    const topics = await createTestTopics(kafka, 1);
+    const good = [1, 2, 3, 4, 5].map((index) => envelopeOf(TENANT_ID, variantCallback(index), eventId(index), AT));
+    const message = (envelope: (typeof good)[number]) => ({
+      key: recordKey(envelope.tenantId, envelope.callback.callId),
+      value: JSON.stringify(envelope),
+      headers: recordHeaders(envelope),
+    });
+    const backwards = { ...good[0]!, eventId: eventId(11), callback: { ...good[0]!.callback, callId: callIdOf(11), callEndTime: '2021-05-01 00:00:00' } };
+    const unknownTenant = envelopeOf(UNKNOWN_TENANT_ID, variantCallback(12), eventId(12), AT);
+    const nulInText = envelopeOf(TENANT_ID, { ...variantCallback(13), remark: 'NUL \u0000 inside' }, eventId(13), AT);
+    const poison = [
+      { key: 'not-json', value: '{"schemaVersion": 1, "eventId": ' },
+      message(backwards),
+      message(unknownTenant),
+      message(nulInText),
+      { key: 'tombstone', value: null },
+    ];
+    // good, poison, good, poison, … in one send: one partition, one batch.
+    const messages = good.flatMap((envelope, index) => [message(envelope), poison[index]!]);
+    await producer.send({ topic: topics.callRecords, acks: -1, messages });
+
+    const groupId = uniqueName('poison');
+    const registry = new Registry();
+    consumer = await startInProcessConsumer({ kafka, pool: db.pool, groupId, topic: topics.callRecords, dlqTopic: topics.dlq, registry });
+    await waitUntilConsumed(kafka, groupId, topics.callRecords);
+
+    const dlq = await readMessages(kafka, topics.dlq, 5);
+    const source = (offset: number) => ({ 'source-topic': topics.callRecords, 'source-partition': '0', 'source-offset': String(offset) });
+    expect(
+      dlq.map((letter) => ({ key: letter.key?.toString(), value: letter.value?.toString() ?? null, headers: text(letter.headers) })),
+    ).toEqual([
+      {
+        key: 'not-json',
+        value: poison[0]!.value,
+        headers: { 'error-code': 'INVALID_JSON', 'error-message': expect.stringMatching(/^the value is not JSON: /), ...source(1) },
+      },
+      {
+        ...message(backwards),
+        headers: {
+          ...recordHeaders(backwards),
+          'error-code': 'SCHEMA_VIOLATION',
+          'error-message': 'callback.callEndTime: must not be before callStartTime',
+          ...source(3),
+        },
+      },
+      {
+        ...message(unknownTenant),
+        headers: {
+          ...recordHeaders(unknownTenant),
+          'error-code': 'UNKNOWN_TENANT',
+          'error-message': `tenant ${UNKNOWN_TENANT_ID} does not exist`,
+          ...source(5),
+        },
+      },
+      {
+        ...message(nulInText),
+        headers: {
+          ...recordHeaders(nulInText),
+          'error-code': 'DATABASE_REJECTED',
+          'error-message': 'unsupported Unicode escape sequence',
+          'error-sqlstate': '22P05',
+          ...source(7),
+        },
+      },
+      { key: 'tombstone', value: null, headers: { 'error-code': 'EMPTY_VALUE', 'error-message': 'the record has no value', ...source(9) } },
+    ]);
+
+    const { rows } = await db.pool.query('select call_id, source_offset from calls order by source_offset');
+    expect(rows).toEqual(good.map((envelope, index) => ({ call_id: envelope.callback.callId, source_offset: index * 2 })));
+    const counts = Object.fromEntries(Object.entries(await tableChecksums(db.pool)).map(([table, { rows: n }]) => [table, n]));
+    expect(counts).toEqual(expectedCounts(good));
+
+    const metrics = await registry.metrics();
+    for (const code of ['INVALID_JSON', 'SCHEMA_VIOLATION', 'UNKNOWN_TENANT', 'DATABASE_REJECTED', 'EMPTY_VALUE']) {
+      expect(metricValue(metrics, 'consumer_dead_letters_total', { code })).toBe(1);
+    }
+    expect(metricValue(metrics, 'consumer_rows_written_total', { table: 'calls' })).toBe(5);
+    expect(metricValue(metrics, 'consumer_messages_total')).toBe(10);
+    expect(metricValue(metrics, 'consumer_lag_messages', { topic: topics.callRecords, partition: '0' })).toBe(0);
+  });
+
+  it('writes the rest of a batch that Postgres rejects one message of, in the same transaction', async () => {
+    const envelopes = [21, 22, 23].map((index) => envelopeOf(TENANT_ID, variantCallback(index), eventId(index), AT));
+    envelopes[1] = envelopeOf(TENANT_ID, { ...variantCallback(22), customerCity: '\u0000' }, eventId(22), AT);
+    const records = envelopes.map((envelope, offset) => ({ partition: 2, offset: String(100 + offset), value: Buffer.from(JSON.stringify(envelope)) }));
+
+    const outcome = await processBatch(db.pool, timeZonesOf(db.pool), records);
+
+    expect(outcome.deadLetters).toEqual([
+      { record: records[1], code: 'DATABASE_REJECTED', reason: 'unsupported Unicode escape sequence', sqlState: '22P05' },
+    ]);
+    expect(outcome.written).toBe(2);
+    const { rows } = await db.pool.query('select call_id, source_partition, source_offset from calls where call_id = any($1) order by call_id', [
+      envelopes.map((envelope) => envelope.callback.callId),
+    ]);
+    expect(rows).toEqual([
+      { call_id: callIdOf(21), source_partition: 2, source_offset: 100 },
+      { call_id: callIdOf(23), source_partition: 2, source_offset: 102 },
+    ]);
+  });
+});

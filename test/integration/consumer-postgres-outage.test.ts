@@ -1,0 +1,134 @@
+import type { Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { createTestTopics, testKafka, uniqueName } from '../support/kafka.ts';
+import { eventually } from '../support/pipeline.ts';
+import { expectedCounts, publishEnvelopes, redeliveryWorkload } from '../support/consumer-workload.ts';
+import { committedOffsets, readRecords, tableChecksums, waitUntilConsumed, withExpectedDatabase } from '../support/consumer-state.ts';
+import { killConsumerProcesses, metricValue, startConsumerProcess } from '../support/consumer-process.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+
+/**
+ * Postgres gone for 10 s while callbacks keep arriving. The consumer process reaches Postgres through a
+ * TCP proxy that the test cuts (every connection reset, new ones refused) and restores; the machine's
+ * Postgres itself is never touched. The consumer must hold its place, commit nothing while the database
+ * is away, and catch up by itself afterwards with nothing skipped.
+ */
+const OUTAGE_MS = 10_000;
+
+describe('consumer process: Postgres unreachable for 10 s', () => {
+  const kafka = testKafka(inject('kafkaBrokers'));
+  let db: TestDatabase;
+  let producer: Producer;
+  let proxy: TcpProxy;
+  let other: TestDatabase | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
+    producer = kafka.producer();
+    await producer.connect();
+    proxy = await startTcpProxy({ host: new URL(db.url).hostname, port: Number(new URL(db.url).port || 5432) });
+  });
+  afterAll(async () => {
+    await killConsumerProcesses();
+    await producer?.disconnect();
+    await proxy?.close();
+    await db?.drop();
+    await other?.drop();
+  });
+
+  function consumerThroughProxy(database: TestDatabase, topic: string, dlqTopic: string, groupId: string) {
+    const throughProxy = new URL(database.url);
+    throughProxy.port = String(proxy.port);
+    return startConsumerProcess({
+      DATABASE_URL: throughProxy.toString(),
+      KAFKA_BROKERS: inject('kafkaBrokers').join(','),
+      TOPIC_CALL_RECORDS: topic,
+      TOPIC_DLQ: dlqTopic,
+      CONSUMER_GROUP: groupId,
+    });
+  }
+
+  async function counts(database: TestDatabase) {
+    return Object.fromEntries(Object.entries(await tableChecksums(database.pool)).map(([table, { rows }]) => [table, rows]));
+  }
+
+  it('waits, recovers on its own and skips no message', async () => {
+    const tenants = createTenantRepository(db.pool);
+    const tokyo = await tenants.create({ name: 'tokyo', timezone: 'Asia/Tokyo' });
+    const berlin = await tenants.create({ name: 'berlin', timezone: 'Europe/Berlin' });
+    const topics = await createTestTopics(kafka, 3);
+    const groupId = uniqueName('consumer-outage');
+    const envelopes = redeliveryWorkload([tokyo.tenantId, berlin.tenantId], 60);
+    const consumer = await consumerThroughProxy(db, topics.callRecords, topics.dlq, groupId);
+
+    const before = envelopes.slice(0, 20);
+    const during = envelopes.slice(20, 60);
+    const after = envelopes.slice(60);
+    await publishEnvelopes(producer, topics.callRecords, before);
+    await waitUntilConsumed(kafka, groupId, topics.callRecords);
+    const committedBefore = await committedOffsets(kafka, groupId, topics.callRecords);
+
+    proxy.cut();
+    const restoreAt = Date.now() + OUTAGE_MS;
+    const step = Math.ceil(during.length / 8);
+    for (let start = 0; start < during.length; start += step) {
+      await publishEnvelopes(producer, topics.callRecords, during.slice(start, start + step));
+      await new Promise((done) => setTimeout(done, OUTAGE_MS / 10));
+    }
+    // It did meet the outage: batches failed and are being retried, the backlog shows as lag, and the
+    // process says it is not ready…
+    await eventually(async () => ((metricValue(await consumer.metrics(), 'consumer_batch_retries_total') ?? 0) > 0 ? true : undefined));
+    expect(metricValue(await consumer.metrics(), 'consumer_lag_messages', { topic: topics.callRecords })).toBeGreaterThan(0);
+    await eventually(async () => ((await consumer.status('/readyz')) === 503 ? true : undefined));
+    await new Promise((done) => setTimeout(done, Math.max(0, restoreAt - Date.now())));
+    // …and nothing was committed past what had been written before Postgres went away.
+    expect(await committedOffsets(kafka, groupId, topics.callRecords)).toEqual(committedBefore);
+    proxy.restore();
+
+    await publishEnvelopes(producer, topics.callRecords, after);
+    await waitUntilConsumed(kafka, groupId, topics.callRecords);
+
+    expect(consumer.child.exitCode).toBe(null); // the same process recovered; nobody restarted it
+    expect(await consumer.status('/readyz')).toBe(200);
+    const records = await readRecords(kafka, uniqueName('reader'), topics.callRecords);
+    expect(records).toHaveLength(envelopes.length);
+    const expected = await withExpectedDatabase(db.pool, records, (reference) => tableChecksums(reference.pool));
+    expect(await tableChecksums(db.pool)).toEqual(expected);
+    expect(await counts(db)).toEqual(expectedCounts(envelopes));
+    const metrics = await consumer.metrics();
+    expect(metricValue(metrics, 'consumer_dead_letters_total') ?? 0).toBe(0);
+    expect(metricValue(metrics, 'consumer_messages_total')).toBe(envelopes.length);
+
+    consumer.child.kill('SIGTERM');
+    expect(await consumer.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('on SIGTERM while Postgres is unreachable, gives the batch up uncommitted, exits 0, and the next process writes it', async () => {
+    other = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
+    const { tenantId } = await createTenantRepository(other.pool).create({ name: 'osaka', timezone: 'Asia/Tokyo' });
+    const topics = await createTestTopics(kafka, 3);
+    const groupId = uniqueName('consumer-outage-stop');
+    const envelopes = redeliveryWorkload([tenantId], 12);
+    const consumer = await consumerThroughProxy(other, topics.callRecords, topics.dlq, groupId);
+
+    proxy.cut();
+    await publishEnvelopes(producer, topics.callRecords, envelopes);
+    // Even the tenant's timezone cannot be looked up: that too is retried, not dead-lettered.
+    await eventually(async () => ((metricValue(await consumer.metrics(), 'consumer_batch_retries_total') ?? 0) > 0 ? true : undefined));
+    consumer.child.kill('SIGTERM');
+    expect(await consumer.exited).toEqual({ code: 0, signal: null });
+    proxy.restore();
+
+    expect([...(await committedOffsets(kafka, groupId, topics.callRecords)).values()].every((offset) => offset < 0n)).toBe(true);
+    expect(Object.values(await counts(other)).every((rows) => rows === 0)).toBe(true);
+
+    const next = await consumerThroughProxy(other, topics.callRecords, topics.dlq, groupId);
+    await waitUntilConsumed(kafka, groupId, topics.callRecords);
+    expect(await counts(other)).toEqual(expectedCounts(envelopes));
+    expect(metricValue(await next.metrics(), 'consumer_dead_letters_total') ?? 0).toBe(0);
+    next.child.kill('SIGTERM');
+    expect(await next.exited).toEqual({ code: 0, signal: null });
+  });
+});

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import type { Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import type { CallRecordConsumer } from '../../services/consumer/call-record-consumer.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { createTestTopics, testKafka, uniqueName, type TestTopics } from '../support/kafka.ts';
+import { CONSUMER_TABLES, envelopeOf, publishEnvelopes, seedCallback } from '../support/consumer-workload.ts';
+import { startInProcessConsumer, waitUntilConsumed } from '../support/consumer-state.ts';
+
+/**
+ * The seed-000 sample, delivered once, must become exactly the checked-in rows of every table
+ * (test/fixtures/seed-000-rows.json): each column typed and converted, times read in the tenant's zone.
+ */
+const expectedRows = JSON.parse(readFileSync(new URL('../fixtures/seed-000-rows.json', import.meta.url), 'utf8'));
+const TENANT_ID = '6f1c2b7e-3d4a-4e5f-9a8b-1c2d3e4f5a6b';
+const EVENT_ID = '5b0c8c52-0d7e-4e0a-9d43-6a3f3b1f2e11';
+const RECEIVED_AT = new Date('2026-01-02T03:04:05.000Z');
+
+describe('consumer: the seed-000 sample', () => {
+  const kafka = testKafka(inject('kafkaBrokers'));
+  let db: TestDatabase;
+  let topics: TestTopics;
+  let producer: Producer;
+  let consumer: CallRecordConsumer | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
+    await createTenantRepository(db.pool).create({ tenantId: TENANT_ID, name: 'seed tenant', timezone: 'Asia/Tokyo' });
+    topics = await createTestTopics(kafka, 1);
+    producer = kafka.producer();
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await consumer?.stop();
+    await producer?.disconnect();
+    await db?.drop();
+  });
+
+  it('writes exactly the expected rows in every table, column by column', async () => {
+    await publishEnvelopes(producer, topics.callRecords, [envelopeOf(TENANT_ID, seedCallback(), EVENT_ID, RECEIVED_AT)]);
+    const groupId = uniqueName('seed-rows');
+    consumer = await startInProcessConsumer({ kafka, pool: db.pool, groupId, topic: topics.callRecords, dlqTopic: topics.dlq });
+    await waitUntilConsumed(kafka, groupId, topics.callRecords);
+
+    const actual: Record<string, unknown[]> = {};
+    for (const table of CONSUMER_TABLES) {
+      // Every table's key is its leading columns.
+      const { rows } = await db.pool.query(`select * from ${table} order by 1, 2, 3, 4`);
+      actual[table] = JSON.parse(JSON.stringify(rows));
+    }
+    expect(actual).toEqual(expectedRows);
+  });
+});
