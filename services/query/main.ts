@@ -7,17 +7,21 @@ import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { buildQueryServer } from './app.ts';
 import { createCallsRepository } from './calls-repository.ts';
+import { registerPoolMetrics } from './pool-metrics.ts';
 
 const config = loadConfigOrExit(process.env);
 const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'callstream-query');
+const registry = createMetricsRegistry('query');
+registerPoolMetrics(registry, db, config.DATABASE_POOL_SIZE);
 
 const app = buildQueryServer(
   {
     tenants: createTenantAuthenticator(createTenantRepository(db), config.TENANT_CACHE_TTL_MS),
     calls: createCallsRepository(db),
     isReady: async () => (await db.query('select 1')).rowCount === 1,
+    retryAfterSeconds: config.RETRY_AFTER_SECONDS,
   },
-  { logger: loggerOptions(config.LOG_LEVEL, 'query'), registry: createMetricsRegistry('query') },
+  { logger: loggerOptions(config.LOG_LEVEL, 'query'), registry },
 );
 app.addHook('onClose', async () => {
   await db.end();
