@@ -24,7 +24,8 @@ export interface QueryDeps {
  * every request and response and generate the OpenAPI document.
  */
 export function buildQueryServer(deps: QueryDeps, options: { logger: FastifyServerOptions['logger']; registry: Registry }): FastifyInstance {
-  const app = Fastify({ logger: options.logger });
+  // Long ids must reach the schema (a 400 naming callId), not stop at the router's 100-character default (414).
+  const app = Fastify({ logger: options.logger, routerOptions: { maxParamLength: 1024 } });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('tenant', null);
