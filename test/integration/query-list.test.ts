@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedTenant } from '../../shared/tenants/repository.ts';
+import { startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
+import { callback, commuboHeaders, ingest } from '../fixtures/query-callbacks.ts';
+
+/**
+ * GET /v1/calls over calls stored by the real consumer: the range in the tenant's days, order, expand,
+ * filters, limit/cursor pagination with Link headers, and 400s with stable codes.
+ */
+const at = (callId: string, start: string, overrides: Record<string, unknown> = {}) =>
+  callback({ callId, callStartTime: start, callEndTime: start, ...overrides });
+
+const notConnected = { callDuration: 0 };
+
+describe('GET /v1/calls', () => {
+  let pipeline: TestPipeline;
+  let tenant: CreatedTenant;
+  const get = (url: string, who: CreatedTenant = tenant) => pipeline.query.inject({ method: 'GET', url, headers: commuboHeaders(who) });
+  const ids = async (url: string, who?: CreatedTenant) => {
+    const response = await get(url, who);
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json().map((call: { callId: string }) => call.callId);
+  };
+  const RANGE = '/v1/calls?start=2021-06-01&end=2021-06-02';
+
+  beforeAll(async () => {
+    pipeline = await startTestPipeline();
+    tenant = await pipeline.createTenant();
+    await pipeline.startConsumer();
+    await ingest(pipeline, tenant, [
+      at('before-range', '2021-05-31 23:59:59'),
+      at('first-moment', '2021-06-01 00:00:00', { workflow: 1, fromNumber: '0311110000' }),
+      at('mid-b', '2021-06-01 12:00:00', { ...notConnected, hangupCause: '話中', adTaskId: 555 }),
+      at('mid-a', '2021-06-01 12:00:00', { adTaskId: 555 }),
+      at('last-moment', '2021-06-02 23:59:59', { ...notConnected, hangupCause: '不在', instances: undefined, contactDetailRel: undefined }),
+      at('after-range', '2021-06-03 00:00:00'),
+    ]);
+  });
+  afterAll(() => pipeline?.close());
+
+  it('returns the calls of [start, end] in the tenant timezone, ordered by callDateTime then callId', async () => {
+    expect(await ids(RANGE)).toEqual(['first-moment', 'mid-a', 'mid-b', 'last-moment']);
+    expect(await ids('/v1/calls?start=2021-06-02&end=2021-06-02')).toEqual(['last-moment']);
+    expect(await ids('/v1/calls?start=2021-06-04&end=2021-06-30')).toEqual([]);
+  });
+
+  it('the days are those of the tenant timezone, not UTC', async () => {
+    const newYork = await pipeline.createTenant({ timezone: 'America/New_York' });
+    await ingest(pipeline, newYork, [at('late-evening', '2021-06-01 22:00:00')]); // 2021-06-02T02:00Z
+    expect(await ids('/v1/calls?start=2021-06-01&end=2021-06-01', newYork)).toEqual(['late-evening']);
+    expect(await ids('/v1/calls?start=2021-06-02&end=2021-06-02', newYork)).toEqual([]);
+  });
+
+  it('expand=all: each element equals the single-call answer', async () => {
+    const response = await get(`${RANGE}&expand=all`);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    const singles = [];
+    for (const callId of ['first-moment', 'mid-a', 'mid-b', 'last-moment']) singles.push((await get(`/v1/calls/${callId}`)).json());
+    expect(response.json()).toEqual(singles);
+  });
+
+  it('expand=none (the default) leaves only the ids of customer and operator; customer and operator expand one', async () => {
+    const full = (await get(`${RANGE}&expand=all`)).json();
+    const only = (call: Record<string, any>, keep: { customer: boolean; operator: boolean }) => ({
+      ...call,
+      ...(call.customer && !keep.customer ? { customer: { customerId: call.customer.customerId } } : {}),
+      ...(call.operator && !keep.operator ? { operator: { operatorId: call.operator.operatorId } } : {}),
+    });
+    const none = full.map((call: Record<string, unknown>) => only(call, { customer: false, operator: false }));
+    expect((await get(RANGE)).json()).toEqual(none);
+    expect((await get(`${RANGE}&expand=none`)).json()).toEqual(none);
+    expect(none[0].customer).toEqual({ customerId: expect.any(String) });
+    expect(none[0].operator).toEqual({ operatorId: '25233' });
+    expect((await get(`${RANGE}&expand=customer`)).json()).toEqual(full.map((call: any) => only(call, { customer: true, operator: false })));
+    expect((await get(`${RANGE}&expand=operator`)).json()).toEqual(full.map((call: any) => only(call, { customer: false, operator: true })));
+  });
+
+  it('filters by phoneNumber, campaignId and connectResult, alone and together', async () => {
+    expect(await ids(`${RANGE}&phoneNumber=0311110000`)).toEqual(['first-moment']);
+    expect(await ids(`${RANGE}&campaignId=555`)).toEqual(['mid-a', 'mid-b']);
+    expect(await ids(`${RANGE}&connectResult=BUSY`)).toEqual(['mid-b']);
+    expect(await ids(`${RANGE}&connectResult=NO_ANSWER`)).toEqual(['last-moment']);
+    expect(await ids(`${RANGE}&connectResult=SUCCESSFUL`)).toEqual(['first-moment', 'mid-a']);
+    expect(await ids(`${RANGE}&connectResult=SUCCESSFUL&campaignId=555`)).toEqual(['mid-a']);
+    expect(await ids(`${RANGE}&connectResult=REJECTED`)).toEqual([]);
+  });
+
+  it('limit pages with a Link rel="next" header that keeps the other parameters; the last page has none', async () => {
+    const pages: string[][] = [];
+    let url: string | undefined = `${RANGE}&expand=operator&limit=1`;
+    while (url) {
+      const response = await get(url);
+      expect(response.statusCode).toBe(200);
+      pages.push(response.json().map((call: { callId: string }) => call.callId));
+      const link = response.headers.link as string | undefined;
+      url = link ? /^<([^>]+)>; rel="next"$/.exec(link)![1] : undefined;
+      if (url) expect(new URL(url, 'http://x').searchParams.get('expand')).toBe('operator');
+    }
+    expect(pages).toEqual([['first-moment'], ['mid-a'], ['mid-b'], ['last-moment']]);
+
+    const exact = await get(`${RANGE}&limit=4`);
+    expect(exact.json()).toHaveLength(4);
+    expect(exact.headers.link).toBeUndefined();
+
+    const filtered = await get(`${RANGE}&connectResult=SUCCESSFUL&limit=1`);
+    expect(filtered.json().map((call: { callId: string }) => call.callId)).toEqual(['first-moment']);
+    const next = /^<([^>]+)>/.exec(filtered.headers.link as string)![1]!;
+    const rest = await get(next);
+    expect(rest.json().map((call: { callId: string }) => call.callId)).toEqual(['mid-a']);
+    expect(rest.headers.link).toBeUndefined();
+  });
+
+  it('a cursor without limit streams the rest of the range', async () => {
+    const first = await get(`${RANGE}&limit=2`);
+    const cursor = new URL(/^<([^>]+)>/.exec(first.headers.link as string)![1]!, 'http://x').searchParams.get('cursor')!;
+    expect(await ids(`${RANGE}&cursor=${cursor}`)).toEqual(['mid-b', 'last-moment']);
+  });
+
+  it.each([
+    ['/v1/calls?end=2021-06-01', 'INVALID_DATE', 'start'],
+    ['/v1/calls?start=2021-06-01', 'INVALID_DATE', 'end'],
+    ['/v1/calls?start=2021-02-30&end=2021-03-01', 'INVALID_DATE', 'start'],
+    ['/v1/calls?start=20210601&end=2021-06-02', 'INVALID_DATE', 'start'],
+    ['/v1/calls?start=2021-06-02&end=2021-06-01', 'INVALID_DATE_RANGE', 'end'],
+    [`${RANGE}&expand=everything`, 'INVALID_EXPAND', 'expand'],
+    [`${RANGE}&limit=0`, 'INVALID_LIMIT', 'limit'],
+    [`${RANGE}&limit=1001`, 'INVALID_LIMIT', 'limit'],
+    [`${RANGE}&limit=ten`, 'INVALID_LIMIT', 'limit'],
+    [`${RANGE}&cursor=not-a-cursor`, 'INVALID_CURSOR', 'cursor'],
+    [`${RANGE}&connectResult=MAYBE`, 'INVALID_CONNECT_RESULT', 'connectResult'],
+    [`${RANGE}&campaignId=abc`, 'INVALID_CAMPAIGN_ID', 'campaignId'],
+    [`${RANGE}&phoneNumber=`, 'INVALID_PHONE_NUMBER', 'phoneNumber'],
+    [`${RANGE}&start=2021-06-01`, 'INVALID_DATE', 'start'],
+  ])('400 for %s: %s', async (url, code, parameter) => {
+    const response = await get(url);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ error: { code, message: expect.stringMatching(new RegExp(`^${parameter}: .+`)) } });
+  });
+});
