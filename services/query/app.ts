@@ -30,7 +30,7 @@ export function buildQueryServer(deps: QueryDeps, options: { logger: FastifyServ
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('tenant', null);
   installErrorHandlers(app, deps.retryAfterSeconds ?? 5);
-  app.register(registerOpenApi);
+  registerOpenApi(app);
   app.register(httpMetrics, { registry: options.registry });
   app.register(async (routes) => {
     routes.get('/healthz', async () => ({ status: 'ok' }));

@@ -9,8 +9,26 @@ import { createJsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-ty
  */
 const DOCS_ROUTES = ['/docs', '/docs/', '/docs/json', '/docs/yaml', '/docs/uiConfig', '/docs/initOAuth', '/docs/static/*', '/docs/*', '/docs/openapi.json'];
 
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
-  await app.register(swagger, {
+/** The transform adds an input and an output variant of every named schema; keep those the paths use. */
+function withoutUnusedSchemas<Document extends object>(document: Document): Document {
+  const { components, ...rest } = document as { components?: { schemas?: Record<string, unknown> } };
+  const schemas = { ...components?.schemas };
+  for (let removed = true; removed; ) {
+    removed = false;
+    const used = JSON.stringify([rest, schemas]);
+    for (const name of Object.keys(schemas)) {
+      if (!used.includes(`"#/components/schemas/${name}"`)) {
+        delete schemas[name];
+        removed = true;
+      }
+    }
+  }
+  return { ...document, components: { ...components, schemas } };
+}
+
+/** Registers on `app` itself (not a child context), so the swagger plugin sees every route added later. */
+export function registerOpenApi(app: FastifyInstance): void {
+  app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -28,8 +46,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
     },
     transform: createJsonSchemaTransform({ skipList: DOCS_ROUTES }),
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.register(swaggerUi, { routePrefix: '/docs' });
+  app.register(async (docs) => {
+    docs.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  });
 }
