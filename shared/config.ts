@@ -36,6 +36,11 @@ const configSchema = z.object({
   TENANT_CACHE_TTL_MS: integer(30_000),
   MAX_EVENT_LOOP_DELAY_MS: integer(1_000),
   MAX_HEAP_USED_BYTES: integer(1024 * 1024 * 1024),
+  // --- query ---
+  /** On shutdown, how long busy connections (e.g. a long list stream) may finish before they are cut. */
+  QUERY_SHUTDOWN_DRAIN_MS: integer(10_000),
+  /** A connection that neither sends nor receives for this long is closed (a stalled client holds a cursor). */
+  QUERY_SOCKET_IDLE_TIMEOUT_MS: integer(60_000, 1),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;

@@ -23,9 +23,20 @@ export interface QueryDeps {
  * The query service's Fastify server; main.ts listens on it, tests call inject(). zod schemas validate
  * every request and response and generate the OpenAPI document.
  */
-export function buildQueryServer(deps: QueryDeps, options: { logger: FastifyServerOptions['logger']; registry: Registry }): FastifyInstance {
-  // Long ids must reach the schema (a 400 naming callId), not stop at the router's 100-character default (414).
-  const app = Fastify({ logger: options.logger, routerOptions: { maxParamLength: 1024 } });
+export interface QueryServerOptions {
+  logger: FastifyServerOptions['logger'];
+  registry: Registry;
+  /** Closes a connection idle (nothing sent or received) this long; none when not given. */
+  connectionTimeoutMs?: number;
+}
+
+export function buildQueryServer(deps: QueryDeps, options: QueryServerOptions): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger,
+    connectionTimeout: options.connectionTimeoutMs ?? 0,
+    // Long ids must reach the schema (a 400 naming callId), not stop at the router's 100-character default (414).
+    routerOptions: { maxParamLength: 1024 },
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('tenant', null);

@@ -10,17 +10,21 @@ import type { Pool } from '../../shared/db/pool.ts';
 export async function* cursorRows(db: Pool, sql: string, values: unknown[], batchSize: number): AsyncGenerator<unknown> {
   const client = await db.connect();
   const cursor = client.query(new Cursor(sql, values));
+  // The next batch is on its way while this one is processed: Postgres and Node work at the same time.
+  let next: Promise<unknown[]> | undefined = cursor.read(batchSize);
   let failure: Error | undefined;
   try {
-    for (;;) {
-      const rows = await cursor.read(batchSize);
-      if (rows.length === 0) return;
+    while (next) {
+      const rows: unknown[] = await next;
+      next = rows.length === batchSize ? cursor.read(batchSize) : undefined;
+      next?.catch(() => undefined); // observed below, in finally, if nobody awaits it here
       yield* rows;
     }
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
     throw error;
   } finally {
+    if (next) await next.catch((error: Error) => (failure = error));
     if (!failure) await cursor.close().catch((error: Error) => (failure = error));
     client.release(failure);
   }

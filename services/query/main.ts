@@ -21,8 +21,13 @@ const app = buildQueryServer(
     isReady: async () => (await db.query('select 1')).rowCount === 1,
     retryAfterSeconds: config.RETRY_AFTER_SECONDS,
   },
-  { logger: loggerOptions(config.LOG_LEVEL, 'query'), registry },
+  { logger: loggerOptions(config.LOG_LEVEL, 'query'), registry, connectionTimeoutMs: config.QUERY_SOCKET_IDLE_TIMEOUT_MS },
 );
+// Idle connections close with the server; busy ones (a long stream to a slow or vanished client) get a
+// drain period, then are cut, so that shutdown never waits on a client.
+app.addHook('preClose', async () => {
+  setTimeout(() => app.server.closeAllConnections(), config.QUERY_SHUTDOWN_DRAIN_MS).unref();
+});
 app.addHook('onClose', async () => {
   await db.end();
 });
