@@ -31,6 +31,8 @@ app.addHook('preClose', async () => {
 app.addHook('onClose', async () => {
   await db.end();
 });
+// An idle connection that breaks (Postgres restarted) is dropped by the pool; it must not crash the process.
+db.on('error', (error) => app.log.warn({ err: error }, 'idle database connection failed'));
 
 closeOnSignals(() => app.close(), (message) => app.log.info(message));
 await app.listen({ host: config.HOST, port: config.QUERY_PORT });
