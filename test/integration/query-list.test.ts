@@ -5,16 +5,24 @@ import { callback, commuboHeaders, ingest } from '../fixtures/query-callbacks.ts
 
 /**
  * GET /v1/calls over calls stored by the real consumer: the range in the tenant's days, order, expand,
- * filters, limit/cursor pagination with Link headers, and 400s with stable codes.
+ * filters, limit/cursor pagination with Link headers (also while the consumer keeps storing new calls:
+ * no call twice, none skipped, a new one exactly when it sorts after the page already read), and 400s.
  */
 const at = (callId: string, start: string, overrides: Record<string, unknown> = {}) =>
   callback({ callId, callStartTime: start, callEndTime: start, ...overrides });
 
 const notConnected = { callDuration: 0 };
 
+/** Paging while inserting: calls a minute apart on 2021-07-01, and inserts between (and during) the first pages. */
+const INITIAL_CALLS = 20;
+const INSERTING_PAGES = 4;
+const time = (hour: number, minute: number, second = 0) =>
+  `2021-07-01 ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}`;
+
 describe('GET /v1/calls', () => {
   let pipeline: TestPipeline;
   let tenant: CreatedTenant;
+  let paging: CreatedTenant;
   const get = (url: string, who: CreatedTenant = tenant) => pipeline.query.inject({ method: 'GET', url, headers: commuboHeaders(who) });
   const ids = async (url: string, who?: CreatedTenant) => {
     const response = await get(url, who);
@@ -35,6 +43,12 @@ describe('GET /v1/calls', () => {
       at('last-moment', '2021-06-02 23:59:59', { ...notConnected, hangupCause: '不在', instances: undefined, contactDetailRel: undefined }),
       at('after-range', '2021-06-03 00:00:00'),
     ]);
+    paging = await pipeline.createTenant();
+    await ingest(
+      pipeline,
+      paging,
+      Array.from({ length: INITIAL_CALLS }, (_, index) => at(`initial-${String(index).padStart(2, '0')}`, time(10, index))),
+    );
   });
   afterAll(() => pipeline?.close());
 
@@ -135,5 +149,54 @@ describe('GET /v1/calls', () => {
     const response = await get(url);
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ error: { code, message: expect.stringMatching(new RegExp(`^${parameter}: .+`)) } });
+  });
+
+  it('paginates with limit/cursor while calls are being inserted: no duplicates, no gaps', async () => {
+    const tenant = paging;
+    const initial = Array.from({ length: INITIAL_CALLS }, (_, index) => `initial-${String(index).padStart(2, '0')}`);
+    const mustAppear: string[] = [];
+    const mustNotAppear: string[] = [];
+    const racing: string[] = [];
+    const seen: string[] = [];
+    let url: string | undefined = '/v1/calls?start=2021-07-01&end=2021-07-01&limit=4';
+
+    for (let page = 0; url; page += 1) {
+      // Some calls are stored while this page is being read: each may or may not be on it. (Inserts stop
+      // after a few pages, so that paging ends.)
+      const inserting = page < INSERTING_PAGES;
+      const raced = inserting ? [at(`racing-${page}-early`, time(9, page)), at(`racing-${page}-late`, time(22, page))] : [];
+      racing.push(...raced.map((call) => call.callId as string));
+      const racingIngest = raced.length > 0 ? ingest(pipeline, tenant, raced) : Promise.resolve();
+      const response = await pipeline.query.inject({ method: 'GET', url, headers: commuboHeaders(tenant) });
+      await racingIngest;
+      expect(response.statusCode).toBe(200);
+      const calls: { callId: string; callDateTime: string }[] = response.json();
+      seen.push(...calls.map((call) => call.callId));
+      const link = response.headers.link as string | undefined;
+      url = link ? /^<([^>]+)>; rel="next"$/.exec(link)![1] : undefined;
+      if (!url || !inserting) continue;
+
+      // Others are stored between pages, on both sides of where this page ended, and at its very time.
+      const last = calls.at(-1)!;
+      const lastTime = `2021-07-01 ${last.callDateTime.slice(11, 19)}`;
+      const before = [at(`before-${page}`, time(9, 30, page)), at(`${last.callId}-0-same-time-before`.replace('initial', 'early'), lastTime)];
+      const after = [at(`after-${page}`, time(23, page)), at(`${last.callId}-same-time-after`, lastTime)];
+      mustNotAppear.push(...before.map((call) => call.callId as string));
+      mustAppear.push(...after.map((call) => call.callId as string));
+      await ingest(pipeline, tenant, [...before, ...after]);
+    }
+
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const callId of [...initial, ...mustAppear]) expect(seen, callId).toContain(callId);
+    for (const callId of mustNotAppear) expect(seen, callId).not.toContain(callId);
+    expect(seen.filter((callId) => !initial.includes(callId) && !mustAppear.includes(callId) && !racing.includes(callId))).toEqual([]);
+
+    // And the pages, put together, are in the order of the whole list.
+    const { rows } = await pipeline.db.pool.query<{ call_id: string }>(
+      'select call_id from calls where tenant_id = $1 and call_id = any($2) order by call_start_time, call_id',
+      [tenant.tenantId, seen],
+    );
+    expect(seen).toEqual(rows.map((row) => row.call_id));
+    expect(mustAppear).toHaveLength(2 * INSERTING_PAGES);
   });
 });
