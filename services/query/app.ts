@@ -19,10 +19,6 @@ export interface QueryDeps {
   retryAfterSeconds?: number;
 }
 
-/**
- * The query service's Fastify server; main.ts listens on it, tests call inject(). zod schemas validate
- * every request and response and generate the OpenAPI document.
- */
 export interface QueryServerOptions {
   logger: FastifyServerOptions['logger'];
   registry: Registry;
@@ -30,6 +26,10 @@ export interface QueryServerOptions {
   connectionTimeoutMs?: number;
 }
 
+/**
+ * The query service's Fastify server; main.ts listens on it, tests call inject(). zod schemas validate
+ * every request and response and generate the OpenAPI document.
+ */
 export function buildQueryServer(deps: QueryDeps, options: QueryServerOptions): FastifyInstance {
   const app = Fastify({
     logger: options.logger,

@@ -18,6 +18,8 @@ export function listRoute(app: FastifyInstance, deps: { tenants: TenantAuthentic
   app.withTypeProvider<ZodTypeProvider>().get(
     '/v1/calls',
     {
+      // A HEAD would run the whole query only to throw the body away.
+      exposeHeadRoute: false,
       onRequest: commuboAuth(deps.tenants),
       schema: {
         summary: 'Calls whose callDateTime falls in [start, end]',
