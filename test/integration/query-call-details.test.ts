@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTenant } from '../../shared/tenants/repository.ts';
-import { startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
-import { SEED_CALL_ID, callback, commuboHeaders, ingest, instance, line, seedCallback } from '../fixtures/query-callbacks.ts';
+import type { TestPipeline } from '../support/pipeline.ts';
+import {
+  SEED_CALL_ID,
+  callback,
+  commuboHeaders,
+  ingest,
+  instance,
+  line,
+  seedCallback,
+  startQueryTestPipeline,
+} from '../fixtures/query-callbacks.ts';
 
 /**
  * The other single-call answers (conversations, raw) and conditional GET, on calls stored by the real
@@ -16,7 +25,7 @@ describe('GET /v1/calls/{callId}/conversations, /raw and conditional GET', () =>
     pipeline.query.inject({ method: 'GET', url, headers: { ...commuboHeaders(tenant), ...headers } });
 
   beforeAll(async () => {
-    pipeline = await startTestPipeline();
+    pipeline = await startQueryTestPipeline();
     tenant = await pipeline.createTenant();
     await pipeline.startConsumer();
     await ingest(pipeline, tenant, [

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTenant } from '../../shared/tenants/repository.ts';
-import { startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
+import type { TestPipeline } from '../support/pipeline.ts';
 import {
   SEED_CALL_ID,
   callback,
@@ -9,6 +9,7 @@ import {
   instance,
   line,
   seedCallHistory,
+  startQueryTestPipeline,
 } from '../fixtures/query-callbacks.ts';
 
 /**
@@ -49,7 +50,7 @@ describe('GET /v1/calls/{callId}', () => {
     pipeline.query.inject({ method: 'GET', url, headers });
 
   beforeAll(async () => {
-    pipeline = await startTestPipeline({ now: () => clock });
+    pipeline = await startQueryTestPipeline({ now: () => clock });
     tenant = await pipeline.createTenant({ tenantId: TENANT_ID });
     await pipeline.startConsumer();
     await ingest(pipeline, tenant, [

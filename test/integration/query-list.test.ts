@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTenant } from '../../shared/tenants/repository.ts';
-import { startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
-import { callback, commuboHeaders, ingest } from '../fixtures/query-callbacks.ts';
+import type { TestPipeline } from '../support/pipeline.ts';
+import { callback, commuboHeaders, ingest, startQueryTestPipeline } from '../fixtures/query-callbacks.ts';
 
 /**
  * GET /v1/calls over calls stored by the real consumer: the range in the tenant's days, order, expand,
@@ -32,7 +32,7 @@ describe('GET /v1/calls', () => {
   const RANGE = '/v1/calls?start=2021-06-01&end=2021-06-02';
 
   beforeAll(async () => {
-    pipeline = await startTestPipeline();
+    pipeline = await startQueryTestPipeline();
     tenant = await pipeline.createTenant();
     await pipeline.startConsumer();
     await ingest(pipeline, tenant, [

@@ -3,8 +3,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { callHistorySchema } from '../../services/query/call-history-schema.ts';
-import { startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
-import { SEED_CALL_ID, callback, ingest, seedCallHistory } from '../fixtures/query-callbacks.ts';
+import type { TestPipeline } from '../support/pipeline.ts';
+import { SEED_CALL_ID, callback, ingest, seedCallHistory, startQueryTestPipeline } from '../fixtures/query-callbacks.ts';
 import { startQueryProcess, type QueryProcess } from '../fixtures/query-process.ts';
 
 /**
@@ -21,7 +21,7 @@ describe('the query service process', () => {
   let accessToken: string;
 
   beforeAll(async () => {
-    pipeline = await startTestPipeline({ now: () => new Date('2026-01-02T03:04:05.000Z') });
+    pipeline = await startQueryTestPipeline({ now: () => new Date('2026-01-02T03:04:05.000Z') });
     const tenant = await pipeline.createTenant({ tenantId: TENANT_ID });
     accessToken = tenant.accessToken;
     await pipeline.startConsumer();

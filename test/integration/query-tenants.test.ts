@@ -6,8 +6,8 @@ import { createCallsRepository } from '../../services/query/calls-repository.ts'
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository, type CreatedTenant, type TenantRepository } from '../../shared/tenants/repository.ts';
-import { startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
-import { callback, commuboHeaders, ingest, instance, line } from '../fixtures/query-callbacks.ts';
+import type { TestPipeline } from '../support/pipeline.ts';
+import { callback, commuboHeaders, ingest, instance, line, startQueryTestPipeline } from '../fixtures/query-callbacks.ts';
 
 /**
  * Tenant isolation on every query route, and the promise that the answer to an unknown tenant (403)
@@ -24,7 +24,7 @@ describe('tenant isolation and authentication', () => {
   const get = (url: string, headers: Record<string, string>) => pipeline.query.inject({ method: 'GET', url, headers });
 
   beforeAll(async () => {
-    pipeline = await startTestPipeline();
+    pipeline = await startQueryTestPipeline();
     a = await pipeline.createTenant({ name: 'tenant A' });
     b = await pipeline.createTenant({ name: 'tenant B' });
     await pipeline.startConsumer();
