@@ -45,6 +45,11 @@ const configSchema = z.object({
   /** Delay before retrying a batch after a transient failure, doubling up to the maximum. */
   CONSUMER_RETRY_INITIAL_MS: integer(200, 1),
   CONSUMER_RETRY_MAX_MS: integer(10_000, 1),
+  // --- query ---
+  /** On shutdown, how long busy connections (e.g. a long list stream) may finish before they are cut. */
+  QUERY_SHUTDOWN_DRAIN_MS: integer(10_000),
+  /** A connection that neither sends nor receives for this long is closed (a stalled client holds a cursor). */
+  QUERY_SOCKET_IDLE_TIMEOUT_MS: integer(60_000, 1),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;

@@ -1,91 +1,108 @@
 import { z } from 'zod';
 import type { Pool } from '../../shared/db/pool.ts';
+import { callSummaryRow, callSummarySelect, type CallSummaryRow } from './call-summary-sql.ts';
+import { cursorRows } from './cursor-rows.ts';
 
 /**
- * Reads what the call-history API needs about one call in a single round trip: the call, its first
- * bot session, its first dialogue line, its checkpoint and when its contact was first and last stored.
- * Rows are parsed with zod so that a drifting schema fails loudly.
+ * The query service's reads, each one statement (one round trip). Rows are parsed with zod on their way
+ * out, so a column that drifted from what the mapper expects fails loudly instead of answering wrong.
  */
-export const callSummaryRow = z.object({
-  call_id: z.string(),
-  workflow: z.number(),
-  phone_number: z.string().nullable(),
-  call_start_time: z.date(),
-  call_duration: z.number(),
-  called_result: z.number().nullable(),
-  hangup_cause: z.string().nullable(),
-  remark: z.string().nullable(),
-  received_at: z.date(),
-  customer_number: z.string().nullable(),
-  contact_name: z.string().nullable(),
-  contact_mobile: z.string().nullable(),
-  contact_company_name: z.string().nullable(),
-  contact_remark: z.string().nullable(),
-  has_contact: z.boolean(),
-  contact_first_stored_at: z.date().nullable(),
-  contact_last_stored_at: z.date().nullable(),
-  robot_id: z.number().nullable(),
-  robot_name: z.string().nullable(),
-  robot_def_id: z.number().nullable(),
-  has_instance: z.boolean(),
-  has_dialogue_lines: z.boolean(),
-  first_line_at: z.date().nullable(),
-  check_point: z.string().nullable(),
-});
+export type { CallSummaryRow } from './call-summary-sql.ts';
 
-export type CallSummaryRow = z.output<typeof callSummaryRow>;
+export interface CallListFilter {
+  tenantId: string;
+  /** callDateTime in [from, to). */
+  from: Date;
+  to: Date;
+  phoneNumber?: string;
+  campaignId?: number;
+  /** Keyset position: only calls ordered after this (call_start_time, call_id). */
+  after?: { time: string; callId: string };
+  withContactDates: boolean;
+}
+
+export const dialogueLineRow = z.object({
+  robot_id: z.number().nullable(),
+  dialogue_role: z.number().nullable(),
+  started_at: z.date().nullable(),
+  content: z.string().nullable(),
+  match_name: z.string().nullable(),
+});
+export type DialogueLineRow = z.output<typeof dialogueLineRow>;
+
+const conversationRow = dialogueLineRow.extend({ seq: z.number().nullable() });
+const rawRow = z.object({ raw: z.string() });
 
 export interface CallsRepository {
   findCall(tenantId: string, callId: string): Promise<CallSummaryRow | undefined>;
+  /** Calls in keyset order (call_start_time, call_id), streamed from a cursor. */
+  streamCalls(filter: CallListFilter): AsyncGenerator<CallSummaryRow>;
+  /** The call's dialogue lines in order, or undefined when the call does not exist. */
+  findConversation(tenantId: string, callId: string): Promise<DialogueLineRow[] | undefined>;
+  /** The stored callback as JSON text, exactly as stored. */
+  findRawCallback(tenantId: string, callId: string): Promise<string | undefined>;
 }
+
+const STREAM_BATCH_SIZE = 500;
 
 export function createCallsRepository(db: Pool): CallsRepository {
   return {
     async findCall(tenantId, callId) {
       const { rows } = await db.query(
-        `select c.call_id, c.workflow, c.phone_number, c.call_start_time, c.call_duration, c.called_result,
-                c.hangup_cause, c.remark, c.received_at, c.customer_number,
-                c.contact_name, c.contact_mobile, c.contact_company_name, c.contact_remark,
-                c.raw ? 'contactDetailRel' and jsonb_typeof(c.raw -> 'contactDetailRel') = 'object' as has_contact,
-                contact.first_stored_at as contact_first_stored_at,
-                contact.last_stored_at as contact_last_stored_at,
-                first_instance.robot_id, first_instance.robot_name, first_instance.robot_def_id,
-                first_instance.instance_seq is not null as has_instance,
-                first_line.seq is not null as has_dialogue_lines,
-                first_line.started_at as first_line_at,
-                check_point.match_name as check_point
-         from calls c
-         left join lateral (
-           select i.instance_seq, i.robot_id, i.robot_name, i.robot_def_id
-           from call_instances i
-           where i.tenant_id = c.tenant_id and i.call_id = c.call_id
-           order by i.instance_seq limit 1
-         ) first_instance on true
-         left join lateral (
-           select l.seq, l.started_at
-           from dialogue_lines l
-           where l.tenant_id = c.tenant_id and l.call_id = c.call_id
-           order by l.instance_seq, l.seq limit 1
-         ) first_line on true
-         left join lateral (
-           select l.match_name
-           from dialogue_lines l
-           where l.tenant_id = c.tenant_id and l.call_id = c.call_id
-             and l.instance_seq = (
-               select max(i.instance_seq) from call_instances i where i.tenant_id = c.tenant_id and i.call_id = c.call_id
-             )
-             and l.match_name <> '' and l.match_type is not null and l.match_type <> 10
-           order by l.seq desc limit 1
-         ) check_point on true
-         left join lateral (
-           select min(other.received_at) as first_stored_at, max(other.received_at) as last_stored_at
-           from calls other
-           where other.tenant_id = c.tenant_id and other.contact_mobile = c.contact_mobile
-         ) contact on c.contact_mobile is not null
+        `${callSummarySelect({ withContactDates: true })}
          where c.tenant_id = $1::uuid and c.call_id = $2`,
         [tenantId, callId],
       );
       return rows.length === 0 ? undefined : callSummaryRow.parse(rows[0]);
+    },
+
+    async *streamCalls(filter) {
+      const rows = cursorRows(
+        db,
+        `${callSummarySelect({ withContactDates: filter.withContactDates })}
+         where c.tenant_id = $1::uuid
+           and c.call_start_time >= $2::timestamptz and c.call_start_time < $3::timestamptz
+           and ($4::text is null or c.phone_number = $4::text)
+           and ($5::bigint is null or c.ad_task_id = $5::bigint)
+           and ($6::timestamptz is null or (c.call_start_time, c.call_id) > ($6::timestamptz, $7::text))
+         order by c.call_start_time, c.call_id`,
+        [
+          filter.tenantId,
+          filter.from,
+          filter.to,
+          filter.phoneNumber ?? null,
+          filter.campaignId ?? null,
+          filter.after?.time ?? null,
+          filter.after?.callId ?? null,
+        ],
+        STREAM_BATCH_SIZE,
+      );
+      for await (const row of rows) yield callSummaryRow.parse(row);
+    },
+
+    async findConversation(tenantId, callId) {
+      // The left join keeps one all-null row for a call without dialogue: 200 [] rather than 404.
+      const { rows } = await db.query(
+        `select l.seq, l.robot_id, l.dialogue_role, l.started_at, l.content, l.match_name
+         from calls c
+         left join dialogue_lines l on l.tenant_id = c.tenant_id and l.call_id = c.call_id
+         where c.tenant_id = $1::uuid and c.call_id = $2
+         order by l.instance_seq, l.seq`,
+        [tenantId, callId],
+      );
+      if (rows.length === 0) return undefined;
+      return rows
+        .map((row) => conversationRow.parse(row))
+        .filter((row) => row.seq !== null)
+        .map(({ seq: _seq, ...line }) => line);
+    },
+
+    async findRawCallback(tenantId, callId) {
+      const { rows } = await db.query(`select raw::text as raw from calls where tenant_id = $1::uuid and call_id = $2`, [
+        tenantId,
+        callId,
+      ]);
+      return rows.length === 0 ? undefined : rawRow.parse(rows[0]).raw;
     },
   };
 }

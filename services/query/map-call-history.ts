@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
-import { formatInstant } from '../../shared/local-time.ts';
+import { formatDateTime } from './date-time-format.ts';
 import type { CallHistory } from './call-history-schema.ts';
 import { connectResult, isConnected } from './connect-result.ts';
-import type { CallSummaryRow } from './calls-repository.ts';
+import type { CallSummaryRow } from './call-summary-sql.ts';
 
 /** Maps a stored call to the seed-004 call-history object, as SPEC section 6's table says. */
+export interface Expand {
+  customer: boolean;
+  operator: boolean;
+}
+
+/** The single-call lookup answers in full; the list expands only what `expand` asks for. */
+export const EXPAND_ALL: Expand = { customer: true, operator: true };
+
 const CALL_TYPE_BY_WORKFLOW: Record<number, 0 | 1 | 2> = { 1: 0, 2: 1, 4: 1, 3: 2 };
 
 /** A value worth reporting: empty strings are "no value", like null. */
@@ -26,16 +34,17 @@ function splitName(name: string): { familyName?: string; personalName?: string }
   return { familyName: trimmed.slice(0, space), ...(personalName ? { personalName } : {}) };
 }
 
-function customerOf(row: CallSummaryRow, tenantId: string, timeZone: string): CallHistory['customer'] {
+function customerOf(row: CallSummaryRow, tenantId: string, timeZone: string, expand: boolean): CallHistory['customer'] {
   if (!row.has_contact) return undefined;
-  const key = row.contact_mobile ?? row.customer_number ?? `call:${row.call_id}`;
+  const key = [row.contact_mobile, row.customer_number].find(present) ?? `call:${row.call_id}`;
+  if (!expand) return { customerId: customerIdFor(tenantId, key) };
   const phoneNumbers = [...new Set([row.contact_mobile, row.customer_number].filter(present))].slice(0, 5);
   const created = row.contact_first_stored_at ?? row.received_at;
   const updated = row.contact_last_stored_at ?? row.received_at;
   return {
     customerId: customerIdFor(tenantId, key),
-    createdDateTime: formatInstant(created, timeZone),
-    updatedDateTime: formatInstant(updated, timeZone),
+    createdDateTime: formatDateTime(created, timeZone),
+    updatedDateTime: formatDateTime(updated, timeZone),
     ...(present(row.contact_name) ? splitName(row.contact_name) : {}),
     ...(phoneNumbers.length > 0 ? { phoneNumbers } : {}),
     ...(present(row.contact_company_name) ? { orgName: row.contact_company_name } : {}),
@@ -43,7 +52,13 @@ function customerOf(row: CallSummaryRow, tenantId: string, timeZone: string): Ca
   };
 }
 
-export function mapCallHistory(row: CallSummaryRow, tenantId: string, timeZone: string): CallHistory {
+function operatorOf(row: CallSummaryRow, expand: boolean): CallHistory['operator'] {
+  if (!row.has_instance || row.robot_id === null) return undefined;
+  const operatorId = String(row.robot_id);
+  return expand && present(row.robot_name) ? { operatorId, name: row.robot_name } : { operatorId };
+}
+
+export function mapCallHistory(row: CallSummaryRow, tenantId: string, timeZone: string, expand = EXPAND_ALL): CallHistory {
   const facts = {
     callDuration: row.call_duration,
     hasDialogueLines: row.has_dialogue_lines,
@@ -52,15 +67,16 @@ export function mapCallHistory(row: CallSummaryRow, tenantId: string, timeZone: 
   };
   const connected = isConnected(facts);
   const callType = CALL_TYPE_BY_WORKFLOW[row.workflow];
-  const customer = customerOf(row, tenantId, timeZone);
+  const customer = customerOf(row, tenantId, timeZone, expand.customer);
+  const operator = operatorOf(row, expand.operator);
   return {
     callId: row.call_id,
     ...(callType !== undefined ? { callType } : {}),
     ...(present(row.phone_number) ? { phoneNumber: row.phone_number } : {}),
-    callDateTime: formatInstant(row.call_start_time, timeZone),
+    callDateTime: formatDateTime(row.call_start_time, timeZone),
     ...(connected
       ? {
-          connectedDateTime: formatInstant(row.first_line_at ?? row.call_start_time, timeZone),
+          connectedDateTime: formatDateTime(row.first_line_at ?? row.call_start_time, timeZone),
           talkTime: row.call_duration,
         }
       : {}),
@@ -68,9 +84,7 @@ export function mapCallHistory(row: CallSummaryRow, tenantId: string, timeZone: 
     // The seed leaves checkPoint out when the call did not connect.
     ...(connected && present(row.check_point) ? { checkPoint: row.check_point } : {}),
     ...(customer ? { customer } : {}),
-    ...(row.has_instance && row.robot_id !== null
-      ? { operator: { operatorId: String(row.robot_id), ...(present(row.robot_name) ? { name: row.robot_name } : {}) } }
-      : {}),
+    ...(operator ? { operator } : {}),
     ...(row.has_instance && row.robot_def_id !== null ? { scenario: { scenarioId: String(row.robot_def_id) } } : {}),
     ...(present(row.remark) ? { note: row.remark } : {}),
   };

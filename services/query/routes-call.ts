@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
+import { commuboAuth } from './auth.ts';
+import { callHistorySchema, conversationMessageSchema, errorBodySchema } from './call-history-schema.ts';
+import type { CallsRepository } from './calls-repository.ts';
+import { sendError } from './errors.ts';
+import { conditionalGet } from './etag.ts';
+import { mapCallHistory } from './map-call-history.ts';
+import { mapConversation } from './map-conversation.ts';
+
+/**
+ * The single-call answers: the call-history object (seed 004), its conversation and the raw stored
+ * callback. Each is one round trip, carries an ETag and answers 304 to a matching If-None-Match. A call of
+ * another tenant is 404 like a missing one: the query is scoped by the authenticated tenant.
+ */
+const callParams = z.object({
+  callId: z
+    .string()
+    .regex(/^[\w.:-]{1,128}$/, 'must be 1 to 128 letters, digits or . _ : -')
+    .describe('the call id (callId of the callback)'),
+});
+
+const notFound = (callId: string) => `no call ${callId} for this tenant`;
+
+export function callRoutes(app: FastifyInstance, deps: { tenants: TenantAuthenticator; calls: CallsRepository }): void {
+  const common = {
+    onRequest: commuboAuth(deps.tenants),
+    onSend: conditionalGet,
+  };
+  const errors = { 304: z.null().describe('Not Modified'), 400: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 503: errorBodySchema };
+  const docs = { tags: ['call history'], security: [{ tenantId: [], accessToken: [] }], params: callParams };
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  routes.get(
+    '/v1/calls/:callId',
+    { ...common, schema: { ...docs, summary: 'One call (commubo call history)', response: { 200: callHistorySchema, ...errors } } },
+    async (request, reply) => {
+      const tenant = request.tenant!;
+      const row = await deps.calls.findCall(tenant.tenantId, request.params.callId);
+      if (!row) return sendError(reply, 404, 'CALL_NOT_FOUND', notFound(request.params.callId));
+      return mapCallHistory(row, tenant.tenantId, tenant.timezone);
+    },
+  );
+
+  routes.get(
+    '/v1/calls/:callId/conversations',
+    {
+      ...common,
+      schema: {
+        ...docs,
+        summary: 'The dialogue lines of one call, in order (empty when it had none)',
+        response: { 200: z.array(conversationMessageSchema), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const tenant = request.tenant!;
+      const lines = await deps.calls.findConversation(tenant.tenantId, request.params.callId);
+      if (!lines) return sendError(reply, 404, 'CALL_NOT_FOUND', notFound(request.params.callId));
+      return mapConversation(lines, tenant.timezone);
+    },
+  );
+
+  routes.get(
+    '/v1/calls/:callId/raw',
+    {
+      ...common,
+      schema: {
+        ...docs,
+        summary: 'The stored callback of one call, as accepted (our extension)',
+        response: {
+          200: z.looseObject({}).describe('the callback (seed 000 fields, unknown fields kept)'),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const raw = await deps.calls.findRawCallback(request.tenant!.tenantId, request.params.callId);
+      if (raw === undefined) return sendError(reply, 404, 'CALL_NOT_FOUND', notFound(request.params.callId));
+      // JSON text with a JSON content type goes out as stored: Fastify does not re-serialise strings,
+      // which the response type (the parsed object it documents) cannot express.
+      return reply.type('application/json; charset=utf-8').send(raw as unknown as Record<string, unknown>);
+    },
+  );
+}
