@@ -36,6 +36,13 @@ const configSchema = z.object({
   TENANT_CACHE_TTL_MS: integer(30_000),
   MAX_EVENT_LOOP_DELAY_MS: integer(1_000),
   MAX_HEAP_USED_BYTES: integer(1024 * 1024 * 1024),
+  // --- ingress ---
+  /** Bytes per produce request; must stay below the topics' max.message.bytes (broker default 1048588). */
+  PRODUCE_MAX_BATCH_BYTES: integer(1_000_000, 1024),
+  /** Produce requests awaiting their acknowledgement at once; further batches wait in the queue. */
+  PRODUCE_MAX_IN_FLIGHT: integer(4, 1),
+  /** How often the ingress checks that its producer reaches Kafka (@fastify/under-pressure health check). */
+  KAFKA_HEALTH_CHECK_INTERVAL_MS: integer(1_000, 10),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;
