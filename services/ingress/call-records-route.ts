@@ -7,7 +7,7 @@ import type { CallbackIssue } from '../../shared/callback/schema.ts';
 import { PublishError, type CallRecordPublisher } from '../../shared/kafka/call-record-publisher.ts';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import type { Tenant } from '../../shared/tenants/repository.ts';
-import { sendError, sendUnavailable } from './errors.ts';
+import { KAFKA_UNAVAILABLE_MESSAGE, sendError, sendUnavailable } from './errors.ts';
 import type { IngressMetrics } from './metrics.ts';
 
 /**
@@ -60,7 +60,7 @@ export async function callRecordsRoute(app: FastifyInstance, deps: CallRecordsRo
     if (error instanceof PublishError && error.code === 'PUBLISH_QUEUE_FULL') {
       return sendUnavailable(reply, deps.retryAfterSeconds, 'QUEUE_FULL', 'too many records are waiting for Kafka; retry later');
     }
-    return sendUnavailable(reply, deps.retryAfterSeconds, 'KAFKA_UNAVAILABLE', 'Kafka did not acknowledge the record; retry later');
+    return sendUnavailable(reply, deps.retryAfterSeconds, 'KAFKA_UNAVAILABLE', KAFKA_UNAVAILABLE_MESSAGE);
   }
 
   app.post('/v1/tenants/:tenantId/call-records', { onRequest: authenticate }, async (request: CallRecordsRequest, reply) => {

@@ -17,6 +17,8 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
   return reply.code(status).send(errorBody(code, message, details));
 }
 
+export const KAFKA_UNAVAILABLE_MESSAGE = 'Kafka is not reachable; the record was not accepted, retry later';
+
 /** A 503 tells the sender to come back: always with Retry-After. */
 export function sendUnavailable(reply: FastifyReply, retryAfterSeconds: number, code: string, message: string) {
   return reply.code(503).header('retry-after', String(retryAfterSeconds)).send(errorBody(code, message));

@@ -1,7 +1,7 @@
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../shared/config.ts';
-import { errorBody } from './errors.ts';
+import { errorBody, KAFKA_UNAVAILABLE_MESSAGE } from './errors.ts';
 
 /**
  * Overload and a lost Kafka connection answer 503 + Retry-After at once, before any work is done, instead
@@ -26,7 +26,7 @@ export function registerPressureLimits(
       if (EXEMPT_ROUTES.has(request.routeOptions.url ?? '')) return;
       const body =
         type === underPressure.TYPE_HEALTH_CHECK
-          ? errorBody('KAFKA_UNAVAILABLE', 'Kafka is not reachable; the record was not accepted, retry later')
+          ? errorBody('KAFKA_UNAVAILABLE', KAFKA_UNAVAILABLE_MESSAGE)
           : errorBody('OVERLOADED', `the service is overloaded (${type}); the record was not accepted, retry later`);
       // Sending here ends the request: Fastify runs no further hook once a reply is sent.
       reply.code(503).header('retry-after', String(options.retryAfterSeconds)).send(body);
