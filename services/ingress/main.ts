@@ -13,8 +13,8 @@ import { publishBatchMetrics } from './metrics.ts';
 const config = loadConfigOrExit(process.env);
 const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'callstream-ingress');
 const kafka = createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-ingress`, brokers: config.KAFKA_BROKERS });
-// Not idempotent: batches overlap (PRODUCE_MAX_IN_FLIGHT), and the sink deduplicates. Few retries, because
-// the publisher answers 503 after PRODUCE_TIMEOUT_MS anyway and the sender retries the whole request.
+// Not idempotent (see coalescing-producer.ts). Few retries: the publisher answers 503 after PRODUCE_TIMEOUT_MS
+// anyway, the sender retries the whole request, and a stuck batch should not hold the queue for long.
 const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 } });
 const registry = createMetricsRegistry('ingress');
 const publisher = createCallRecordPublisher(

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIngressServer } from '../../services/ingress/app.ts';
 import { envelopeSchema } from '../../shared/callback/envelope.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { createPool } from '../../shared/db/pool.ts';
+import { createMetricsRegistry } from '../../shared/metrics.ts';
+import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
+import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import { freePort } from '../support/ports.ts';
 import { headersOf, readAllRecords, startTestIngress, type TestIngress } from '../support/ingress.ts';
 
 /**
@@ -16,25 +23,38 @@ const nullable = Object.keys(seed).filter((key) => !REQUIRED.includes(key));
 const withCallId = (callback: object, callId: string) => ({ ...callback, callId });
 const allNull = (keys: string[]) => Object.fromEntries(keys.map((key) => [key, null]));
 
+const normalised = (callback: Record<string, unknown>) => ({ ...callback, customerNumber: '18770915633' });
+const instance = seed.instances[0];
+const nestedNull = {
+  ...required,
+  instances: [
+    {
+      ...allNull(Object.keys(instance)),
+      labelInfoList: [{ name: null }],
+      dialogueContentList: [allNull(Object.keys(instance.dialogueContentList[0]))],
+    },
+  ],
+  contactDetailRel: { ...allNull(Object.keys(seed.contactDetailRel)), variates: [{ key: null, type: null, value: null }] },
+  variables: [{ variableName: null, variableValue: null }],
+  allRecordUrl: [{ recordUrl: null, recordType: null }],
+};
+const nestedAbsent = {
+  ...required,
+  instances: [{ labelInfoList: [{}], dialogueContentList: [{}] }],
+  contactDetailRel: { variates: {} },
+  variables: [{}],
+  allRecordUrl: [{}],
+};
+const extended = { ...seed, workflow: 7, futureField: { nested: [1, 'two'] } };
+
+/** [what, as sent, as expected in the envelope] */
 const variants: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
-  ['the seed-000 sample', seed, { ...seed, customerNumber: '18770915633' }],
+  ['the seed-000 sample', seed, normalised(seed)],
   ['every nullable field null', { ...required, ...allNull(nullable) }, { ...required, ...allNull(nullable) }],
   ['every nullable field absent', required, required],
-  ...(() => {
-    const nested = {
-      ...required,
-      instances: [{ ...allNull(Object.keys(seed.instances[0])), labelInfoList: [{ name: null }], dialogueContentList: [allNull(Object.keys(seed.instances[0].dialogueContentList[0]))] }],
-      contactDetailRel: { ...allNull(Object.keys(seed.contactDetailRel)), variates: [{ key: null, type: null, value: null }] },
-      variables: [{ variableName: null, variableValue: null }],
-      allRecordUrl: [{ recordUrl: null, recordType: null }],
-    };
-    const nestedAbsent = { ...required, instances: [{ labelInfoList: [{}], dialogueContentList: [{}] }], contactDetailRel: { variates: {} }, variables: [{}], allRecordUrl: [{}] };
-    return [
-      ['every nested nullable field null', nested, nested],
-      ['every nested nullable field absent (variates as one object)', nestedAbsent, nestedAbsent],
-    ] as Array<[string, Record<string, unknown>, Record<string, unknown>]>;
-  })(),
-  ['unknown fields and unknown codes', { ...seed, workflow: 7, futureField: { nested: [1, 'two'] } }, { ...seed, workflow: 7, futureField: { nested: [1, 'two'] }, customerNumber: '18770915633' }],
+  ['every nested nullable field null', nestedNull, nestedNull],
+  ['every nested nullable field absent (variates as one object)', nestedAbsent, nestedAbsent],
+  ['unknown fields and unknown codes', extended, normalised(extended)],
 ];
 
 describe('ingress accepts valid callbacks onto call-records.v1', () => {
@@ -69,7 +89,7 @@ describe('ingress accepts valid callbacks onto call-records.v1', () => {
       url: `/v1/tenants/${ingress.tenant.tenantId}/call-records${query}`,
     });
     expect(response.statusCode).toBe(200);
-    accepted.push({ eventId: response.json().eventId, callId, expected: { ...seed, callId, customerNumber: '18770915633' } });
+    accepted.push({ eventId: response.json().eventId, callId, expected: normalised(withCallId(seed, callId)) });
   });
 
   it.each([
@@ -82,6 +102,36 @@ describe('ingress accepts valid callbacks onto call-records.v1', () => {
     const response = await ingress.post({ callId: 'unauthenticated' }, { url: url(), headers: { authorization: token ? `Bearer ${token}` : '' } });
     expect(response.statusCode).toBe(401);
     expect(response.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: 'unknown tenant or wrong ingest token' } });
+  });
+
+  it('answers 503 + Retry-After when the tenant store cannot be reached, rather than a 401 or a 500', async () => {
+    // Postgres "down": a pool on a port where nothing listens. Nothing is published for such a request.
+    const unreachable = createPool(`postgres://postgres@127.0.0.1:${await freePort()}/callstream`, 1, 'callstream-test-unreachable');
+    const app = buildIngressServer(
+      {
+        tenants: createTenantAuthenticator(createTenantRepository(unreachable), 0),
+        publisher: ingress.publisher,
+        retryAfterSeconds: 7,
+        isReady: async () => true,
+      },
+      { limits: loadConfig({}), logger: false, registry: createMetricsRegistry('ingress') },
+    );
+    try {
+      const response = await app.inject({
+        method: 'POST',
+        url: `/v1/tenants/${ingress.tenant.tenantId}/call-records`,
+        headers: { authorization: `Bearer ${ingress.tenant.ingestToken}`, 'content-type': 'application/json' },
+        payload: seed,
+      });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('7');
+      expect(response.json()).toEqual({
+        error: { code: 'TENANT_LOOKUP_UNAVAILABLE', message: 'the tenant could not be checked; retry later' },
+      });
+    } finally {
+      await app.close();
+      await unreachable.end();
+    }
   });
 
   it('has put exactly the accepted callbacks on the topic, with key, headers and envelope as documented', async () => {

@@ -17,32 +17,55 @@ const REQUIRED = ['callId', 'workflow', 'fromNumber', 'toNumber', 'relayNumber',
 const without = (key: string) => JSON.stringify(Object.fromEntries(Object.entries(seed).filter(([name]) => name !== key)));
 const TIME_MESSAGE = 'must be a real calendar time as yyyy-MM-dd HH:mm:ss';
 
-const schemaViolations: Array<[string, string, Array<{ path: string; message: string }>]> = [
-  ...REQUIRED.map((field) => [`${field} missing`, without(field), [{ path: field, message: 'is required' }]] as [string, string, Array<{ path: string; message: string }>]),
-  ...REQUIRED.map((field) => [`${field} null`, JSON.stringify({ ...seed, [field]: null }), [{ path: field, message: 'must not be null' }]] as [string, string, Array<{ path: string; message: string }>]),
-  ['workflow as a string', JSON.stringify({ ...seed, workflow: '3' }), [{ path: 'workflow', message: 'must be a non-negative integer' }]],
-  ['fromNumber as a boolean', JSON.stringify({ ...seed, fromNumber: true }), [{ path: 'fromNumber', message: 'must be a string' }]],
-  ['instances as an object', JSON.stringify({ ...seed, instances: {} }), [{ path: 'instances', message: 'must be an array' }]],
-  ['a nested wrong type', JSON.stringify({ ...seed, instances: [{ dialogueContentList: [{ dialogueRole: 'bot' }] }] }), [{ path: 'instances[0].dialogueContentList[0].dialogueRole', message: 'must be a non-negative integer' }]],
-  ['2021-02-30', JSON.stringify({ ...seed, callStartTime: '2021-02-30 10:23:43' }), [{ path: 'callStartTime', message: TIME_MESSAGE }]],
-  ['end before start', JSON.stringify({ ...seed, callEndTime: '2021-05-29 10:23:42' }), [{ path: 'callEndTime', message: 'must not be before callStartTime' }]],
-  ['an id above 2^53', seedText.replace('"instanceId": 1622255025121140', '"instanceId": 9007199254740993'), [{ path: 'instances[0].instanceId', message: UNSAFE_INTEGER_MESSAGE }]],
-  ['an array instead of an object', `[${seedText}]`, [{ path: '(root)', message: 'must be a JSON object (one callback)' }]],
-  ['deeply nested JSON', seedText.replace('{', `{"extra": ${'['.repeat(5000)}${']'.repeat(5000)},`), [{ path: '(root)', message: `nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels` }]],
-  ['900 KB of brackets', '['.repeat(900_000), [{ path: '(root)', message: `nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels` }]],
+const TOO_DEEP = `nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`;
+const changed = (change: object) => JSON.stringify({ ...seed, ...change });
+const issue = (path: string, message: string) => [{ path, message }];
+
+/** [what, body as sent, the exact issues of the 422] */
+type Violation = [string, string, Array<{ path: string; message: string }>];
+const schemaViolations: Violation[] = [
+  ...REQUIRED.map((field): Violation => [`${field} missing`, without(field), issue(field, 'is required')]),
+  ...REQUIRED.map((field): Violation => [`${field} null`, changed({ [field]: null }), issue(field, 'must not be null')]),
+  ['workflow as a string', changed({ workflow: '3' }), issue('workflow', 'must be a non-negative integer')],
+  ['fromNumber as a boolean', changed({ fromNumber: true }), issue('fromNumber', 'must be a string')],
+  ['instances as an object', changed({ instances: {} }), issue('instances', 'must be an array')],
+  [
+    'a nested wrong type',
+    changed({ instances: [{ dialogueContentList: [{ dialogueRole: 'bot' }] }] }),
+    issue('instances[0].dialogueContentList[0].dialogueRole', 'must be a non-negative integer'),
+  ],
+  ['2021-02-30', changed({ callStartTime: '2021-02-30 10:23:43' }), issue('callStartTime', TIME_MESSAGE)],
+  ['end before start', changed({ callEndTime: '2021-05-29 10:23:42' }), issue('callEndTime', 'must not be before callStartTime')],
+  [
+    'an id above 2^53',
+    seedText.replace('"instanceId": 1622255025121140', '"instanceId": 9007199254740993'),
+    issue('instances[0].instanceId', UNSAFE_INTEGER_MESSAGE),
+  ],
+  ['an array instead of an object', `[${seedText}]`, issue('(root)', 'must be a JSON object (one callback)')],
+  ['deeply nested JSON', seedText.replace('{', `{"extra": ${'['.repeat(5000)}${']'.repeat(5000)},`), issue('(root)', TOO_DEEP)],
+  ['900 KB of brackets', '['.repeat(900_000), issue('(root)', TOO_DEEP)],
 ];
 
 const ONE_MIB = 1024 * 1024;
+const JSON_ONLY = 'send the callback as a JSON object with Content-Type: application/json';
+const EMPTY = 'the body is empty; send one callback as a JSON object';
 
+/** [what, request, status, error.code, error.message] */
 const otherRefusals: Array<[string, { body: string; contentType?: string }, number, string, string | RegExp]> = [
   ['not JSON', { body: '{"callId": ' }, 400, 'INVALID_JSON', 'the body is not valid JSON: Unexpected end of JSON input'],
-  ['an empty body', { body: '' }, 400, 'EMPTY_BODY', 'the body is empty; send one callback as a JSON object'],
-  ['a body of blanks', { body: '   ' }, 400, 'EMPTY_BODY', 'the body is empty; send one callback as a JSON object'],
-  ['text/plain', { body: seedText, contentType: 'text/plain' }, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the callback as a JSON object with Content-Type: application/json'],
-  ['a form', { body: 'callId=1', contentType: 'application/x-www-form-urlencoded' }, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the callback as a JSON object with Content-Type: application/json'],
-  ['a 1 MiB string field', { body: JSON.stringify({ ...seed, remark: 'x'.repeat(ONE_MIB) }) }, 413, 'BODY_TOO_LARGE', `the body is larger than ${ONE_MIB} bytes`],
+  ['an empty body', { body: '' }, 400, 'EMPTY_BODY', EMPTY],
+  ['a body of blanks', { body: '   ' }, 400, 'EMPTY_BODY', EMPTY],
+  ['text/plain', { body: seedText, contentType: 'text/plain' }, 415, 'UNSUPPORTED_MEDIA_TYPE', JSON_ONLY],
+  ['a form', { body: 'callId=1', contentType: 'application/x-www-form-urlencoded' }, 415, 'UNSUPPORTED_MEDIA_TYPE', JSON_ONLY],
+  ['a 1 MiB string field', { body: changed({ remark: 'x'.repeat(ONE_MIB) }) }, 413, 'BODY_TOO_LARGE', `the body is larger than ${ONE_MIB} bytes`],
   // Under the body limit, but its envelope would exceed what one Kafka record may hold (PRODUCE_MAX_BATCH_BYTES).
-  ['a record too large for the topic', { body: JSON.stringify({ ...seed, remark: 'x'.repeat(1_040_000) }) }, 413, 'RECORD_TOO_LARGE', /^the record is too large for the topic: the record is \d+ bytes; the topic takes at most 1000000$/],
+  [
+    'a record too large for the topic',
+    { body: changed({ remark: 'x'.repeat(1_040_000) }) },
+    413,
+    'RECORD_TOO_LARGE',
+    /^the record is too large for the topic: the record is \d+ bytes; the topic takes at most 1000000$/,
+  ],
 ];
 
 describe('ingress refuses bad input with its documented status and keeps every 422', () => {
