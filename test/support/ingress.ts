@@ -1,9 +1,11 @@
-import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { LightMyRequestResponse } from 'fastify';
+import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
+import pg from 'pg';
 import { inject } from 'vitest';
 import { buildIngressServer, type IngressLimits } from '../../services/ingress/app.ts';
 import { publishBatchMetrics } from '../../services/ingress/metrics.ts';
 import { loadConfig } from '../../shared/config.ts';
+import { createPool, type Pool } from '../../shared/db/pool.ts';
 import { createCallRecordPublisher, type CallRecordPublisher, type PublishSettings } from '../../shared/kafka/call-record-publisher.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
@@ -44,7 +46,9 @@ export async function startTestIngress(options: TestIngressOptions = {}): Promis
     retry: { retries: options.producerRetries ?? 2, initialRetryTime: 100, maxRetryTime: 1_000 },
   });
   await producer.connect();
-  const repository = createTenantRepository(db.pool);
+  // The ingress gets its own pool, closed below before the database is dropped (see closePool).
+  const pool = createPool(db.url, 2, INGRESS_POOL);
+  const repository = createTenantRepository(pool);
   const tenant = await repository.create({ name: 'ingress test tenant', timezone: 'Asia/Tokyo' });
   const settings = { ...loadConfig({}), ...options.settings };
   const registry = createMetricsRegistry('ingress');
@@ -54,7 +58,7 @@ export async function startTestIngress(options: TestIngressOptions = {}): Promis
       tenants: createTenantAuthenticator(repository, 0),
       publisher,
       retryAfterSeconds: 5,
-      isReady: async () => (await db.pool.query('select 1')).rowCount === 1,
+      isReady: async () => (await pool.query('select 1')).rowCount === 1,
       ...(options.now ? { now: options.now } : {}),
     },
     { limits: settings, logger: false, registry },
@@ -80,9 +84,34 @@ export async function startTestIngress(options: TestIngressOptions = {}): Promis
     async close() {
       await app.close();
       await producer.disconnect();
+      await closePool(pool, db.name);
       await db.drop();
     },
   };
+}
+
+const INGRESS_POOL = 'callstream-test-ingress';
+
+/**
+ * pg-pool's end() resolves before its connections have closed, so a database dropped right after can
+ * still see them (and the drop's leak check fails at random). Wait until the server has let them go.
+ */
+async function closePool(pool: Pool, database: string): Promise<void> {
+  await pool.end();
+  const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+  await admin.connect();
+  try {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const { rows } = await admin.query('select count(*)::int as open from pg_stat_activity where datname = $1 and application_name = $2', [
+        database,
+        INGRESS_POOL,
+      ]);
+      if (rows[0].open === 0) return;
+      await new Promise((done) => setTimeout(done, 50));
+    }
+  } finally {
+    await admin.end();
+  }
 }
 
 /** Every record on a topic: reads exactly as many as the partitions' high watermarks say there are. */
