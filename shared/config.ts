@@ -33,7 +33,7 @@ const configSchema = z.object({
   PRODUCE_LINGER_MS: integer(5),
   PRODUCE_MAX_BATCH: integer(500, 1),
   PRODUCE_QUEUE_LIMIT: integer(10_000, 1),
-  PRODUCE_TIMEOUT_MS: integer(5_000, 100),
+  PRODUCE_TIMEOUT_MS: integer(3_000, 100),
   RETRY_AFTER_SECONDS: integer(5, 1),
   TENANT_CACHE_TTL_MS: integer(30_000),
   MAX_EVENT_LOOP_DELAY_MS: integer(1_000),
@@ -50,6 +50,16 @@ const configSchema = z.object({
   QUERY_SHUTDOWN_DRAIN_MS: integer(10_000),
   /** A connection that neither sends nor receives for this long is closed (a stalled client holds a cursor). */
   QUERY_SOCKET_IDLE_TIMEOUT_MS: integer(60_000, 1),
+  // --- ingress ---
+  /** Bytes per produce request; must stay below the topics' max.message.bytes (broker default 1048588). */
+  PRODUCE_MAX_BATCH_BYTES: integer(1_000_000, 1024),
+  /**
+   * Produce requests awaiting their acknowledgement at once; further batches wait in the queue. 1 keeps
+   * each partition in the order requests arrived; more trades that order (on retries) for throughput.
+   */
+  PRODUCE_MAX_IN_FLIGHT: integer(1, 1),
+  /** How often the ingress checks that its producer reaches Kafka (@fastify/under-pressure health check). */
+  KAFKA_HEALTH_CHECK_INTERVAL_MS: integer(1_000, 10),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;

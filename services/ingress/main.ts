@@ -8,34 +8,37 @@ import { closeOnSignals } from '../../shared/shutdown.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { buildIngressServer } from './app.ts';
+import { publishBatchMetrics } from './metrics.ts';
 
 const config = loadConfigOrExit(process.env);
 const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'callstream-ingress');
 const kafka = createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-ingress`, brokers: config.KAFKA_BROKERS });
-const producer = kafka.producer({ allowAutoTopicCreation: false });
-const admin = kafka.admin();
-const kafkaReachable = async () => (await admin.describeCluster()).brokers.length > 0;
+// Not idempotent (see coalescing-producer.ts). Few retries: the publisher answers 503 after PRODUCE_TIMEOUT_MS
+// anyway, the sender retries the whole request, and a stuck batch should not hold the queue for long.
+const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 } });
+const registry = createMetricsRegistry('ingress');
+const publisher = createCallRecordPublisher(
+  producer,
+  { callRecords: config.TOPIC_CALL_RECORDS, rejected: config.TOPIC_REJECTED },
+  config,
+  publishBatchMetrics(registry),
+);
 
 const app = buildIngressServer(
   {
     tenants: createTenantAuthenticator(createTenantRepository(db), config.TENANT_CACHE_TTL_MS),
-    publisher: createCallRecordPublisher(producer, config.TOPIC_CALL_RECORDS),
+    publisher,
     retryAfterSeconds: config.RETRY_AFTER_SECONDS,
-    isReady: async () => (await db.query('select 1')).rowCount === 1 && (await kafkaReachable()),
+    isReady: async () => (await db.query('select 1')).rowCount === 1,
   },
-  {
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    logger: loggerOptions(config.LOG_LEVEL, 'ingress'),
-    registry: createMetricsRegistry('ingress'),
-  },
+  { limits: config, logger: loggerOptions(config.LOG_LEVEL, 'ingress'), registry },
 );
+// Fastify closes the listener and waits for requests in flight (each awaiting its batch) before this runs.
 app.addHook('onClose', async () => {
   await producer.disconnect();
-  await admin.disconnect();
   await db.end();
 });
 
 closeOnSignals(() => app.close(), (message) => app.log.info(message));
 await producer.connect();
-await admin.connect();
 await app.listen({ host: config.HOST, port: config.INGRESS_PORT });

@@ -7,13 +7,18 @@ import { callbackSchema, type Callback } from './schema.ts';
  */
 export const ENVELOPE_SCHEMA_VERSION = 1;
 
-export const envelopeSchema = z.object({
-  schemaVersion: z.literal(ENVELOPE_SCHEMA_VERSION),
-  eventId: z.uuid(),
-  tenantId: z.string().min(1),
-  receivedAt: z.iso.datetime({ offset: false }),
-  callback: callbackSchema,
-});
+export const envelopeSchema = z
+  .object({
+    schemaVersion: z.literal(ENVELOPE_SCHEMA_VERSION),
+    eventId: z.uuid().meta({ description: 'id of this delivery; a redelivered callback gets a new one' }),
+    tenantId: z.string().min(1),
+    receivedAt: z.iso.datetime({ offset: false }).meta({ description: 'when ingress received the callback, ISO 8601 UTC' }),
+    callback: callbackSchema,
+  })
+  .meta({
+    title: 'Call-record envelope',
+    description: 'The value of every record on call-records.v1; key `{tenantId}:{callId}`.',
+  });
 
 export type Envelope = z.output<typeof envelopeSchema>;
 

@@ -1,144 +1,138 @@
 import { z } from 'zod';
 import { parseLocalTime } from '../local-time.ts';
+import { count, list, localTime, optional, record, text, textOrInteger, typeError } from './fields.ts';
 
 /**
  * The call-record callback a telephony platform POSTs (SPEC section 2). This one schema is the runtime
- * check, the TypeScript type and the published JSON Schema. Objects are loose: unknown fields travel on.
+ * check, the TypeScript type and the published JSON Schema (docs/callback.schema.json). Objects are
+ * loose: unknown fields travel on to Kafka, and unknown enum codes are kept because codes are plain integers.
  */
+const described = <T extends z.ZodType>(schema: T, description: string): T => schema.meta({ description });
 
-/** Says what was wrong with a value of the wrong type: missing, null, or something else. */
-const typeError = (expected: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? 'is required' : issue.input === null ? 'must not be null' : `must be ${expected}`;
-
-/** Non-negative integer that survived JSON.parse exactly; above 2^53 the parsed number is already wrong. */
-const count = () =>
-  z
-    .number({ error: typeError('a non-negative integer') })
-    .refine((value) => Number.isInteger(value) && value >= 0, 'must be a non-negative integer')
-    .refine(
-      (value) => Number.isSafeInteger(value),
-      'is beyond 2^53 and cannot be read exactly from JSON; send it as a string or a smaller number',
-    );
-
-const text = () => z.string({ error: typeError('a string') });
-
-/** A documented string that some senders send as a JSON number: kept as its decimal string. */
-const textOrInteger = () =>
-  z
-    .union(
-      [
-        text(),
-        z
-          .number()
-          .refine(Number.isSafeInteger, 'must be a string, or an integer of at most 2^53 (larger numbers lose digits in JSON)'),
-      ],
-      { error: typeError('a string') },
-    )
-    .transform((value) => (typeof value === 'number' ? String(value) : value));
-
-const localTime = () =>
-  text().refine((value) => parseLocalTime(value) !== undefined, 'must be a real calendar time as yyyy-MM-dd HH:mm:ss');
-
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish();
-
-export const dialogueLineSchema = z.looseObject({
+export const dialogueLineSchema = record({
   callId: optional(text()),
   instanceId: optional(count()),
   robotId: optional(count()),
   robotDefId: optional(count()),
-  dialogueRole: optional(count()),
-  dialogueStartTime: optional(localTime()),
+  dialogueRole: described(optional(count()), 'who spoke: 1 bot, 2 user, 9 system (other codes are kept)'),
+  dialogueStartTime: described(optional(localTime()), 'when the line started (the seed labels it "end time")'),
   dialogueContent: optional(text()),
   dialogueRecordUrl: optional(text()),
-  matchType: optional(count()),
+  matchType: described(
+    optional(count()),
+    '1 question hit, 2 answer-branch hit, 3 node-repeat hit, 4 global-setting hit, 10 no hit; other codes are kept',
+  ),
   matchResult: optional(text()),
   matchName: optional(text()),
 });
 
-export const instanceSchema = z.looseObject({
+export const instanceSchema = record({
   callId: optional(text()),
-  instanceId: optional(count()),
+  instanceId: described(optional(count()), 'bot dialogue session id; exceeds 32 bits in practice'),
   robotId: optional(count()),
-  robotDefId: optional(count()),
-  robotName: optional(text()),
+  robotDefId: described(optional(count()), 'bot definition (scenario) id'),
+  robotName: described(optional(text()), 'scenario name'),
   dialogueStartTime: optional(localTime()),
   dialogueEndTime: optional(localTime()),
-  dialogueDuration: optional(count()),
+  dialogueDuration: described(optional(count()), 'seconds'),
   dialogueRecordUrl: optional(text()),
-  dialogueRound: optional(count()),
+  dialogueRound: described(optional(count()), 'number of turns'),
   intentionLabelKey: optional(text()),
   intentionLabelName: optional(text()),
-  labelInfoList: optional(z.array(z.looseObject({ name: optional(text()) }))),
-  dialogueContentList: optional(z.array(dialogueLineSchema)),
+  labelInfoList: optional(list(record({ name: optional(text()) }))),
+  dialogueContentList: described(optional(list(dialogueLineSchema)), 'the lines of the dialogue, in order'),
 });
 
-export const contactVariateSchema = z.looseObject({
+export const contactVariateSchema = record({
   key: optional(text()),
   type: optional(text()),
   value: optional(textOrInteger()),
 });
 
-export const contactSchema = z.looseObject({
+export const contactSchema = record({
   name: optional(text()),
   mobile: optional(textOrInteger()),
   companyName: optional(text()),
   remark: optional(text()),
-  // Documented as one object; senders (the seed's own sample) send an array of them. Both are kept as sent.
-  variates: optional(z.union([contactVariateSchema, z.array(contactVariateSchema)])),
+  variates: described(
+    optional(
+      z.union([contactVariateSchema, list(contactVariateSchema)], { error: typeError('an object or an array of objects') }),
+    ),
+    'documented as one {key,type,value} object; senders send an array of them; both are kept as sent',
+  ),
 });
+
+const isLocalTime = (value: unknown) => typeof value === 'string' && parseLocalTime(value) !== undefined;
+type CallTimes = { callStartTime?: unknown; callEndTime?: unknown };
+const hasValidTimes = (value: unknown): boolean => {
+  const times = typeof value === 'object' && value !== null ? (value as CallTimes) : {};
+  return isLocalTime(times.callStartTime) && isLocalTime(times.callEndTime);
+};
+
+const recording = record({ recordUrl: optional(text()), recordType: optional(text()) });
+const variable = record({ variableName: optional(text()), variableValue: optional(textOrInteger()) });
 
 export const callbackSchema = z
   .looseObject(
     {
-    callId: text().min(1, 'must not be empty'),
-    workflow: count(),
-    fromNumber: textOrInteger(),
-    toNumber: textOrInteger(),
-    relayNumber: textOrInteger(),
-    callStartTime: localTime(),
-    callEndTime: localTime(),
-    callDuration: count(),
-    callRecordUrl: optional(text()),
-    customerProvince: optional(text()),
-    customerCity: optional(text()),
-    routerId: optional(count()),
-    routerName: optional(text()),
-    transferAgentFlag: optional(count()),
-    agentId: optional(textOrInteger()),
-    agentName: optional(text()),
-    queueId: optional(textOrInteger()),
-    queueName: optional(text()),
-    robotNames: optional(z.array(text())),
-    labelInfos: optional(z.array(text())),
-    instances: optional(z.array(instanceSchema)),
-    variables: optional(z.array(z.looseObject({ variableName: optional(text()), variableValue: optional(textOrInteger()) }))),
-    intentionLabelKey: optional(text()),
-    intentionLabelName: optional(text()),
-    allRecordUrl: optional(z.array(z.looseObject({ recordUrl: optional(text()), recordType: optional(text()) }))),
-    adTaskId: optional(count()),
-    adTaskName: optional(text()),
-    contactDetailRel: optional(contactSchema),
-    callResult: optional(count()),
-    calledResult: optional(count()),
-    agentCallDuration: optional(count()),
-    hangupCause: optional(text()),
-    hangupBy: optional(count()),
-    customerNumber: optional(textOrInteger()),
-    remark: optional(text()),
-    taskContactBatchName: optional(text()),
-    userAnsweredFlag: optional(count()),
-    userAnsweredCount: optional(count()),
-    userAnsweredEffectiveCount: optional(count()),
-    isFinalCall: optional(count()),
-    gender: optional(text()),
+      callId: described(text().min(1, 'must not be empty'), 'call identifier'),
+      workflow: described(count(), 'call kind: 1 inbound, 2 direct outbound, 3 two-way callback, 4 automatic outbound'),
+      fromNumber: described(textOrInteger(), 'caller number'),
+      toNumber: described(textOrInteger(), 'callee number'),
+      relayNumber: described(textOrInteger(), 'relay (trunk) number'),
+      callStartTime: described(localTime(), "call start, yyyy-MM-dd HH:mm:ss in the tenant's timezone"),
+      callEndTime: described(localTime(), 'call end, same format; not before callStartTime'),
+      callDuration: described(count(), 'total call time, seconds'),
+      callRecordUrl: optional(text()),
+      customerProvince: optional(text()),
+      customerCity: optional(text()),
+      routerId: optional(count()),
+      routerName: optional(text()),
+      transferAgentFlag: described(optional(count()), 'handed over to a human agent: 0 no, 1 yes'),
+      agentId: optional(textOrInteger()),
+      agentName: optional(text()),
+      queueId: optional(textOrInteger()),
+      queueName: optional(text()),
+      robotNames: described(optional(list(text())), 'bot scenario names'),
+      labelInfos: described(optional(list(text())), 'ordinary tags'),
+      instances: described(optional(list(instanceSchema)), 'bot dialogue sessions in this call'),
+      variables: optional(list(variable)),
+      intentionLabelKey: described(optional(text()), 'intent grade, e.g. "C"'),
+      intentionLabelName: optional(text()),
+      allRecordUrl: optional(list(recording)),
+      adTaskId: described(optional(count()), 'outbound campaign (task) id'),
+      adTaskName: optional(text()),
+      contactDetailRel: described(optional(contactSchema), 'the contact dialled'),
+      callResult: described(optional(count()), 'inbound result code'),
+      calledResult: described(optional(count()), 'outbound result: 1 not connected, 2 connected'),
+      agentCallDuration: described(optional(count()), 'human agent talk time, seconds'),
+      hangupCause: described(optional(text()), 'why the call failed, free text'),
+      hangupBy: described(optional(count()), 'who hung up: 1 customer, 2 agent, 3 system, 4 IVR, 5 external line'),
+      customerNumber: described(
+        optional(textOrInteger()),
+        'documented as a string; a safe-integer JSON number is kept as its decimal string',
+      ),
+      remark: optional(text()),
+      taskContactBatchName: described(optional(text()), 'contact list name'),
+      userAnsweredFlag: described(optional(count()), 'effective call: 0 no, 1 yes'),
+      userAnsweredCount: optional(count()),
+      userAnsweredEffectiveCount: optional(count()),
+      isFinalCall: described(optional(count()), '1 the last attempt for this contact, 0 not'),
+      gender: described(optional(text()), 'male, female, unknown'),
     },
-    { error: typeError('a JSON object') },
+    // The body itself: an array, a string or null is not one callback.
+    { error: () => 'must be a JSON object (one callback)' },
   )
-  .superRefine((callback, context) => {
-    // Same format, so the strings order as the times do.
-    if (callback.callEndTime < callback.callStartTime) {
-      context.addIssue({ code: 'custom', path: ['callEndTime'], message: 'must not be before callStartTime' });
-    }
+  .refine((callback) => callback.callEndTime >= callback.callStartTime, {
+    path: ['callEndTime'],
+    message: 'must not be before callStartTime',
+    // Checked whenever both times are valid, even if other fields are not, so one answer lists every problem.
+    // Same fixed-width format, so the strings order as the times do.
+    when: ({ value }) => hasValidTimes(value),
+  })
+  .meta({
+    title: 'Call-record callback',
+    description: 'One call record as a telephony platform POSTs it (callstream SPEC section 2). Unknown fields are kept.',
   });
 
 export type Callback = z.output<typeof callbackSchema>;
@@ -161,6 +155,7 @@ export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
 
 export type CallbackParse = { ok: true; callback: Callback } | { ok: false; issues: CallbackIssue[] };
 
+/** Checks an already parsed JSON value against the schema. */
 export function parseCallback(body: unknown): CallbackParse {
   const result = callbackSchema.safeParse(body);
   if (result.success) return { ok: true, callback: result.data };

@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import type { Kafka, Producer } from 'kafkajs';
+import { loadConfig } from '../../shared/config.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { createCallRecordPublisher } from '../../shared/kafka/call-record-publisher.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
@@ -36,16 +37,17 @@ export async function startTestPipeline(options: { now?: () => Date } = {}): Pro
   const tenantRepository = createTenantRepository(db.pool);
   const tenants = createTenantAuthenticator(tenantRepository, 0);
   const consumers: CallRecordConsumer[] = [];
+  const defaults = loadConfig({});
 
   const ingress = buildIngressServer(
     {
       tenants,
-      publisher: createCallRecordPublisher(producer, topics.callRecords),
+      publisher: createCallRecordPublisher(producer, topics, defaults),
       retryAfterSeconds: 5,
       isReady: async () => true,
       ...(options.now ? { now: options.now } : {}),
     },
-    { bodyLimit: 1024 * 1024, logger: false, registry: createMetricsRegistry('ingress') },
+    { limits: defaults, logger: false, registry: createMetricsRegistry('ingress') },
   );
   const query = buildQueryServer(
     { tenants, calls: createCallsRepository(db.pool), isReady: async () => true },

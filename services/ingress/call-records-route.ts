@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeCallback } from '../../shared/callback/decode.ts';
+import { createEnvelope } from '../../shared/callback/envelope.ts';
+import { REJECTED_SCHEMA_VERSION } from '../../shared/callback/rejected.ts';
+import type { CallbackIssue } from '../../shared/callback/schema.ts';
+import { PublishError, type CallRecordPublisher } from '../../shared/kafka/call-record-publisher.ts';
+import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
+import type { Tenant } from '../../shared/tenants/repository.ts';
+import { KAFKA_UNAVAILABLE_MESSAGE, sendError, sendUnavailable } from './errors.ts';
+import type { IngressMetrics } from './metrics.ts';
+
+/**
+ * POST /v1/tenants/{tenantId}/call-records (SPEC section 3). The tenant is checked before the body is
+ * read, so an unauthenticated sender learns nothing and costs nothing; then the body is decoded, and the
+ * answer waits for Kafka: 200 once the envelope is acknowledged, 422 once the refused payload is on the
+ * quarantine topic. Nothing is half accepted: if Kafka does not acknowledge, the answer is 503.
+ */
+export interface CallRecordsRouteDeps {
+  tenants: TenantAuthenticator;
+  publisher: CallRecordPublisher;
+  metrics: IngressMetrics;
+  retryAfterSeconds: number;
+  now: () => Date;
+}
+
+type CallRecordsRequest = FastifyRequest<{ Params: { tenantId: string }; Querystring: { token?: string } }>;
+
+function presentedToken(request: CallRecordsRequest): string | undefined {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  const header = request.headers['x-callstream-token'];
+  return bearer ?? (typeof header === 'string' ? header : undefined) ?? request.query.token;
+}
+
+export async function callRecordsRoute(app: FastifyInstance, deps: CallRecordsRouteDeps): Promise<void> {
+  const tenants = new WeakMap<FastifyRequest, Tenant>();
+
+  // The body is kept as text: the quarantine stores it exactly as received, and decodeCallback bounds
+  // its nesting before parsing. Any other media type is a 415 (Fastify's own, mapped in errors.ts).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  async function authenticate(request: CallRecordsRequest, reply: FastifyReply) {
+    let tenant: Tenant | undefined;
+    try {
+      tenant = await deps.tenants.authenticate(request.params.tenantId, presentedToken(request), 'ingest');
+    } catch (error) {
+      request.log.warn({ err: error }, 'tenant lookup failed');
+      return sendUnavailable(reply, deps.retryAfterSeconds, 'TENANT_LOOKUP_UNAVAILABLE', 'the tenant could not be checked; retry later');
+    }
+    if (!tenant) return sendError(reply, 401, 'UNAUTHORIZED', 'unknown tenant or wrong ingest token');
+    tenants.set(request, tenant);
+  }
+
+  function publishFailed(request: FastifyRequest, reply: FastifyReply, error: unknown, issues?: CallbackIssue[]) {
+    if (error instanceof PublishError && error.code === 'RECORD_TOO_LARGE') {
+      return sendError(reply, 413, 'RECORD_TOO_LARGE', `the record is too large for the topic: ${error.message}`, issues ? { issues } : {});
+    }
+    request.log.warn({ err: error }, 'publish failed');
+    if (error instanceof PublishError && error.code === 'PUBLISH_QUEUE_FULL') {
+      return sendUnavailable(reply, deps.retryAfterSeconds, 'QUEUE_FULL', 'too many records are waiting for Kafka; retry later');
+    }
+    return sendUnavailable(reply, deps.retryAfterSeconds, 'KAFKA_UNAVAILABLE', KAFKA_UNAVAILABLE_MESSAGE);
+  }
+
+  app.post('/v1/tenants/:tenantId/call-records', { onRequest: authenticate }, async (request: CallRecordsRequest, reply) => {
+    const tenant = tenants.get(request)!;
+    const receivedAt = deps.now();
+    const raw = typeof request.body === 'string' ? request.body : '';
+    const decoded = decodeCallback(raw);
+
+    if (decoded.kind === 'malformed') return sendError(reply, 400, decoded.code, decoded.message);
+
+    if (decoded.kind === 'rejected') {
+      const eventId = randomUUID();
+      try {
+        await deps.publisher.quarantine({
+          schemaVersion: REJECTED_SCHEMA_VERSION,
+          eventId,
+          tenantId: tenant.tenantId,
+          receivedAt: receivedAt.toISOString(),
+          contentType: request.headers['content-type'] ?? '',
+          body: raw,
+          issues: decoded.issues,
+        });
+      } catch (error) {
+        return publishFailed(request, reply, error, decoded.issues);
+      }
+      deps.metrics.quarantined.inc();
+      return sendError(reply, 422, 'SCHEMA_VIOLATION', 'the callback does not match the schema; it was kept for inspection', {
+        issues: decoded.issues,
+        eventId,
+      });
+    }
+
+    const envelope = createEnvelope(tenant.tenantId, decoded.callback, randomUUID(), receivedAt);
+    try {
+      await deps.publisher.publish(envelope);
+    } catch (error) {
+      return publishFailed(request, reply, error);
+    }
+    deps.metrics.produced.inc();
+    return { status: 'accepted', callId: envelope.callback.callId, eventId: envelope.eventId };
+  });
+}

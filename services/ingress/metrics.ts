@@ -1,0 +1,50 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { CallRecordPublisher, PublishObserver } from '../../shared/kafka/call-record-publisher.ts';
+
+/**
+ * Ingress metrics beyond the per-route request counts and latencies of shared/metrics.ts: what reached
+ * Kafka, what was quarantined, how well requests coalesce into produce requests and how full the queue is.
+ */
+export interface IngressMetrics {
+  produced: Counter;
+  quarantined: Counter;
+}
+
+export function ingressMetrics(registry: Registry, publisher: CallRecordPublisher): IngressMetrics {
+  new Gauge({
+    name: 'ingress_publish_queue_depth',
+    help: 'Records waiting for a produce request or awaiting its acknowledgement',
+    registers: [registry],
+    collect() {
+      this.set(publisher.queueDepth());
+    },
+  });
+  return {
+    produced: new Counter({
+      name: 'ingress_records_produced_total',
+      help: 'Callbacks acknowledged by Kafka (acks=all) on the call-records topic',
+      registers: [registry],
+    }),
+    quarantined: new Counter({
+      name: 'ingress_callbacks_quarantined_total',
+      help: 'Callbacks refused with 422 and kept on the quarantine topic',
+      registers: [registry],
+    }),
+  };
+}
+
+/** Handed to createCallRecordPublisher, which is built before the server. */
+export function publishBatchMetrics(registry: Registry): PublishObserver {
+  const batches = new Histogram({
+    name: 'ingress_produce_batch_records',
+    help: 'Records per produce request, by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    registers: [registry],
+  });
+  return {
+    batchSettled(records, ok) {
+      batches.observe({ outcome: ok ? 'acknowledged' : 'failed' }, records);
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { UNSAFE_INTEGER_MESSAGE } from './fields.ts';
+import { formatIssuePath, parseCallback, type Callback, type CallbackIssue } from './schema.ts';
+
+/**
+ * From the request body as received to a validated callback, in the order that keeps each step cheap:
+ * the nesting depth is measured on the text before JSON.parse (a megabyte of `[` must not cost a parse),
+ * then the parsed tree is walked once for what the schema cannot see in unknown fields (integers that
+ * JSON.parse already rounded, `__proto__` keys that would vanish on copy), then the schema itself.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+export type CallbackDecoding =
+  | { kind: 'accepted'; callback: Callback }
+  /** Not a JSON document at all (400): there is nothing to validate. */
+  | { kind: 'malformed'; code: 'EMPTY_BODY' | 'INVALID_JSON'; message: string }
+  /** JSON, but not a callback we can take (422). */
+  | { kind: 'rejected'; issues: CallbackIssue[] };
+
+export function decodeCallback(raw: string): CallbackDecoding {
+  if (raw.trim() === '') {
+    return { kind: 'malformed', code: 'EMPTY_BODY', message: 'the body is empty; send one callback as a JSON object' };
+  }
+  if (nestingDepth(raw, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    return {
+      kind: 'rejected',
+      issues: [{ path: '(root)', message: `nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels` }],
+    };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch (error) {
+    return { kind: 'malformed', code: 'INVALID_JSON', message: `the body is not valid JSON: ${(error as Error).message}` };
+  }
+  const treeIssues = inspectTree(body);
+  const parsed = parseCallback(body);
+  if (parsed.ok && treeIssues.length === 0) return { kind: 'accepted', callback: parsed.callback };
+  const seen = new Set(treeIssues.map((issue) => issue.path));
+  const schemaIssues = parsed.ok ? [] : parsed.issues.filter((issue) => !seen.has(issue.path));
+  return { kind: 'rejected', issues: [...treeIssues, ...schemaIssues] };
+}
+
+/** Deepest nesting of `{`/`[` outside strings, counting no further than limit + 1. */
+export function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 0x5c) index++; // backslash: skip the escaped character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x7b || char === 0x5b) {
+      depth++;
+      if (depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (char === 0x7d || char === 0x5d) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+/** Issues anywhere in the tree, known fields or not; the depth is already bounded, so the stack stays small. */
+interface Node {
+  value: unknown;
+  key?: PropertyKey;
+  parent?: Node;
+}
+
+function pathOf(node: Node | undefined): string {
+  const path: PropertyKey[] = [];
+  for (let at = node; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+  return formatIssuePath(path);
+}
+
+function inspectTree(root: unknown): CallbackIssue[] {
+  const issues: CallbackIssue[] = [];
+  const stack: Node[] = [{ value: root }];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const { value } = node;
+    if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      issues.push({ path: pathOf(node), message: UNSAFE_INTEGER_MESSAGE });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => stack.push({ value: item, key: index, parent: node }));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (key === '__proto__') {
+          issues.push({ path: pathOf({ value: item, key, parent: node }), message: 'is a reserved name and cannot be accepted' });
+        } else {
+          stack.push({ value: item, key, parent: node });
+        }
+      }
+    }
+  }
+  return issues.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

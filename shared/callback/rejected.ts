@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/**
+ * What travels on the quarantine topic `call-records.rejected.v1` (SPEC section 3): a callback that was
+ * refused with 422, kept byte for byte as its sender posted it, with the reasons, so it can be inspected
+ * and replayed once the schema is fixed. Only authenticated requests get here: without a tenant there is
+ * nobody to attribute the payload to.
+ */
+export const REJECTED_SCHEMA_VERSION = 1;
+
+export const rejectedCallbackSchema = z
+  .object({
+    schemaVersion: z.literal(REJECTED_SCHEMA_VERSION),
+    eventId: z.uuid().meta({ description: 'id of this rejection, unique per delivery' }),
+    tenantId: z.string().min(1),
+    receivedAt: z.iso.datetime({ offset: false }).meta({ description: 'when ingress received the request, ISO 8601 UTC' }),
+    contentType: z.string().meta({ description: 'the Content-Type header of the request' }),
+    body: z.string().meta({ description: 'the request body exactly as received, decoded as UTF-8' }),
+    issues: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .min(1)
+      .meta({ description: 'why it was refused: the same list the sender got in its 422 answer' }),
+  })
+  .meta({ title: 'Rejected call-record callback', description: 'A callback refused with 422, as kept on call-records.rejected.v1.' });
+
+export type RejectedCallback = z.output<typeof rejectedCallbackSchema>;
+
+/** Keyed by tenant: a tenant's rejections stay in order, and no callId is trusted from a refused body. */
+export function rejectedKey(rejected: RejectedCallback): string {
+  return rejected.tenantId;
+}
+
+export function rejectedHeaders(rejected: RejectedCallback): Record<string, string> {
+  return {
+    'schema-version': String(rejected.schemaVersion),
+    'event-id': rejected.eventId,
+    'tenant-id': rejected.tenantId,
+    'content-type': 'application/json',
+  };
+}

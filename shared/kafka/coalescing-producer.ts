@@ -1,0 +1,174 @@
+import type { Producer } from 'kafkajs';
+import type { Config } from '../config.ts';
+import { nextBatchLength, recordBytes } from './publish-batch.ts';
+
+/**
+ * Coalesces concurrent sends into one produce request with acks=all: a batch leaves PRODUCE_LINGER_MS
+ * after its first record, or as soon as it is full (PRODUCE_MAX_BATCH records or PRODUCE_MAX_BATCH_BYTES).
+ * Each send resolves when its own batch is acknowledged, and fails after PRODUCE_TIMEOUT_MS whatever
+ * kafkajs is still retrying. At most PRODUCE_QUEUE_LIMIT records wait or fly at once; beyond that a send
+ * fails at once. The producer must not be idempotent: kafkajs drops messages when idempotent sends
+ * overlap; duplicates are harmless because the sink deduplicates.
+ */
+export type PublishSettings = Pick<
+  Config,
+  | 'PRODUCE_LINGER_MS'
+  | 'PRODUCE_MAX_BATCH'
+  | 'PRODUCE_MAX_BATCH_BYTES'
+  | 'PRODUCE_MAX_IN_FLIGHT'
+  | 'PRODUCE_QUEUE_LIMIT'
+  | 'PRODUCE_TIMEOUT_MS'
+>;
+
+export type PublishErrorCode = 'PUBLISH_QUEUE_FULL' | 'PUBLISH_TIMEOUT' | 'PUBLISH_FAILED' | 'RECORD_TOO_LARGE';
+
+export class PublishError extends Error {
+  constructor(
+    readonly code: PublishErrorCode,
+    message: string,
+    options?: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PublishError';
+  }
+}
+
+export interface OutgoingRecord {
+  topic: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export interface PublishObserver {
+  batchSettled(records: number, ok: boolean): void;
+}
+
+export interface CoalescingProducer {
+  send(record: OutgoingRecord): Promise<void>;
+  /** Records waiting for a batch or in flight. */
+  depth(): number;
+  /** False after Kafka failed or timed out a send, until a reconnect succeeds; false for good after disconnect(). */
+  isConnected(): boolean;
+}
+
+interface Pending {
+  record: OutgoingRecord;
+  bytes: number;
+  deadline: NodeJS.Timeout;
+  resolve(): void;
+  reject(error: PublishError): void;
+}
+
+export function createCoalescingProducer(producer: Producer, settings: PublishSettings, observer?: PublishObserver): CoalescingProducer {
+  const waiting: Pending[] = [];
+  let inFlightRecords = 0;
+  let inFlightBatches = 0;
+  let lingerTimer: NodeJS.Timeout | undefined;
+  let brokerUp = true;
+  let disconnected = false;
+  let reconnecting: Promise<void> | undefined;
+  producer.on(producer.events.CONNECT, () => {
+    disconnected = false;
+    brokerUp = true;
+  });
+  producer.on(producer.events.DISCONNECT, () => {
+    disconnected = true;
+  });
+
+  function expire(pending: Pending): void {
+    // Still waiting (behind a stuck batch): drop it, the sender is told 503 and will retry. Already in
+    // flight: it may still be written; the sink deduplicates the retry.
+    const index = waiting.indexOf(pending);
+    if (index >= 0) waiting.splice(index, 1);
+    brokerUp = false;
+    pending.reject(new PublishError('PUBLISH_TIMEOUT', `Kafka did not acknowledge within ${settings.PRODUCE_TIMEOUT_MS} ms`));
+  }
+
+  function flush(): void {
+    clearTimeout(lingerTimer);
+    lingerTimer = undefined;
+    while (waiting.length > 0 && inFlightBatches < settings.PRODUCE_MAX_IN_FLIGHT) {
+      void sendBatch(waiting.splice(0, nextBatchLength(waiting, settings.PRODUCE_MAX_BATCH, settings.PRODUCE_MAX_BATCH_BYTES)));
+    }
+  }
+
+  async function sendBatch(batch: Pending[]): Promise<void> {
+    inFlightBatches++;
+    inFlightRecords += batch.length;
+    const topicMessages = new Map<string, Array<Omit<OutgoingRecord, 'topic'>>>();
+    for (const { record } of batch) {
+      const { topic, ...message } = record;
+      topicMessages.set(topic, [...(topicMessages.get(topic) ?? []), message]);
+    }
+    let outcome: PublishError | undefined;
+    try {
+      await producer.sendBatch({
+        acks: -1,
+        timeout: settings.PRODUCE_TIMEOUT_MS,
+        topicMessages: [...topicMessages].map(([topic, messages]) => ({ topic, messages })),
+      });
+      brokerUp = true;
+    } catch (cause) {
+      const tooLarge = isTooLarge(cause) && batch.length === 1;
+      if (!tooLarge) brokerUp = false;
+      outcome = tooLarge
+        ? new PublishError('RECORD_TOO_LARGE', 'Kafka refused the record as too large', { cause })
+        : new PublishError('PUBLISH_FAILED', `Kafka did not take the batch: ${(cause as Error).message}`, { cause });
+    }
+    for (const pending of batch) {
+      clearTimeout(pending.deadline);
+      if (outcome) pending.reject(outcome);
+      else pending.resolve();
+    }
+    observer?.batchSettled(batch.length, !outcome);
+    inFlightBatches--;
+    inFlightRecords -= batch.length;
+    // Records that arrived while every slot was busy have waited at least one round trip already.
+    if (waiting.length > 0) flush();
+  }
+
+  /** kafkajs connects again only if it has no live broker connection, so this is cheap when all is well. */
+  async function reconnect(): Promise<void> {
+    try {
+      await producer.connect();
+      if (!disconnected) brokerUp = true;
+    } catch {
+      // Still down: the next health check tries again.
+    }
+  }
+
+  return {
+    send(record) {
+      const bytes = recordBytes(record);
+      if (bytes > settings.PRODUCE_MAX_BATCH_BYTES) {
+        const message = `the record is ${bytes} bytes; the topic takes at most ${settings.PRODUCE_MAX_BATCH_BYTES}`;
+        return Promise.reject(new PublishError('RECORD_TOO_LARGE', message));
+      }
+      if (waiting.length + inFlightRecords >= settings.PRODUCE_QUEUE_LIMIT) {
+        const message = `${settings.PRODUCE_QUEUE_LIMIT} records are already waiting for Kafka`;
+        return Promise.reject(new PublishError('PUBLISH_QUEUE_FULL', message));
+      }
+      return new Promise((resolve, reject) => {
+        const pending: Pending = { record, bytes, resolve, reject, deadline: setTimeout(() => expire(pending), settings.PRODUCE_TIMEOUT_MS) };
+        waiting.push(pending);
+        if (waiting.length >= settings.PRODUCE_MAX_BATCH) flush();
+        else lingerTimer ??= setTimeout(flush, settings.PRODUCE_LINGER_MS);
+      });
+    },
+    depth: () => waiting.length + inFlightRecords,
+    isConnected() {
+      if (disconnected) return false;
+      // Answer from what is known now; a reconnect runs in the background and the next check sees it.
+      if (!brokerUp) reconnecting ??= reconnect().finally(() => (reconnecting = undefined));
+      return brokerUp;
+    },
+  };
+}
+
+function isTooLarge(error: unknown): boolean {
+  for (let at = error as { type?: string; cause?: unknown } | undefined; at; at = at.cause as typeof at) {
+    if (at.type === 'MESSAGE_TOO_LARGE' || at.type === 'RECORD_LIST_TOO_LARGE') return true;
+  }
+  return false;
+}

@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIngressServer } from '../../services/ingress/app.ts';
+import { envelopeSchema } from '../../shared/callback/envelope.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { createPool } from '../../shared/db/pool.ts';
+import { createMetricsRegistry } from '../../shared/metrics.ts';
+import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
+import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import { freePort } from '../support/ports.ts';
+import { headersOf, readAllRecords, startTestIngress, type TestIngress } from '../support/ingress.ts';
+
+/**
+ * A callback that gets a 200 is on call-records.v1 with the documented key, headers and envelope
+ * (SPEC sections 3 and 4), in all the forms senders use: the seed sample, nullable fields null or absent,
+ * and every way of presenting the ingest token.
+ */
+const seed = JSON.parse(readFileSync(new URL('../../examples/seed-000-callback.json', import.meta.url), 'utf8'));
+const RECEIVED_AT = new Date('2026-01-02T03:04:05.000Z');
+const REQUIRED = ['callId', 'workflow', 'fromNumber', 'toNumber', 'relayNumber', 'callStartTime', 'callEndTime', 'callDuration'];
+const required = Object.fromEntries(REQUIRED.map((key) => [key, seed[key]]));
+const nullable = Object.keys(seed).filter((key) => !REQUIRED.includes(key));
+const withCallId = (callback: object, callId: string) => ({ ...callback, callId });
+const allNull = (keys: string[]) => Object.fromEntries(keys.map((key) => [key, null]));
+
+const normalised = (callback: Record<string, unknown>) => ({ ...callback, customerNumber: '18770915633' });
+const instance = seed.instances[0];
+const nestedNull = {
+  ...required,
+  instances: [
+    {
+      ...allNull(Object.keys(instance)),
+      labelInfoList: [{ name: null }],
+      dialogueContentList: [allNull(Object.keys(instance.dialogueContentList[0]))],
+    },
+  ],
+  contactDetailRel: { ...allNull(Object.keys(seed.contactDetailRel)), variates: [{ key: null, type: null, value: null }] },
+  variables: [{ variableName: null, variableValue: null }],
+  allRecordUrl: [{ recordUrl: null, recordType: null }],
+};
+const nestedAbsent = {
+  ...required,
+  instances: [{ labelInfoList: [{}], dialogueContentList: [{}] }],
+  contactDetailRel: { variates: {} },
+  variables: [{}],
+  allRecordUrl: [{}],
+};
+const extended = { ...seed, workflow: 7, futureField: { nested: [1, 'two'] } };
+
+/** [what, as sent, as expected in the envelope] */
+const variants: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
+  ['the seed-000 sample', seed, normalised(seed)],
+  ['every nullable field null', { ...required, ...allNull(nullable) }, { ...required, ...allNull(nullable) }],
+  ['every nullable field absent', required, required],
+  ['every nested nullable field null', nestedNull, nestedNull],
+  ['every nested nullable field absent (variates as one object)', nestedAbsent, nestedAbsent],
+  ['unknown fields and unknown codes', extended, normalised(extended)],
+];
+
+describe('ingress accepts valid callbacks onto call-records.v1', () => {
+  let ingress: TestIngress;
+  const accepted: Array<{ eventId: string; callId: string; expected: Record<string, unknown> }> = [];
+
+  beforeAll(async () => {
+    ingress = await startTestIngress({ now: () => RECEIVED_AT });
+  });
+  afterAll(() => ingress?.close());
+
+  it.each(variants.map(([name, sent, expected], index) => [name, sent, expected, `call-${index}`] as const))(
+    'answers 200 to %s',
+    async (_name, sent, expected, callId) => {
+      const response = await ingress.post(withCallId(sent, callId));
+      expect(response.statusCode).toBe(200);
+      const body = response.json();
+      expect(body).toEqual({ status: 'accepted', callId, eventId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      accepted.push({ eventId: body.eventId, callId, expected: withCallId(expected, callId) });
+    },
+  );
+
+  it.each([
+    ['Authorization: Bearer', (token: string) => ({ headers: { authorization: `Bearer ${token}` } })],
+    ['x-callstream-token', (token: string) => ({ headers: { authorization: '', 'x-callstream-token': token } })],
+    ['?token=', (token: string) => ({ headers: { authorization: '' }, query: `?token=${encodeURIComponent(token)}` })],
+  ])('takes the ingest token from %s', async (_how, present) => {
+    const callId = `token-${accepted.length}`;
+    const { headers, query = '' } = present(ingress.tenant.ingestToken) as { headers: Record<string, string>; query?: string };
+    const response = await ingress.post(withCallId(seed, callId), {
+      headers,
+      url: `/v1/tenants/${ingress.tenant.tenantId}/call-records${query}`,
+    });
+    expect(response.statusCode).toBe(200);
+    accepted.push({ eventId: response.json().eventId, callId, expected: normalised(withCallId(seed, callId)) });
+  });
+
+  it.each([
+    ['a wrong token', () => `/v1/tenants/${ingress.tenant.tenantId}/call-records`, 'not-the-token'],
+    ['an unknown tenant', () => '/v1/tenants/00000000-0000-4000-8000-000000000000/call-records', 'any-token'],
+    ['a tenant id that is not a UUID', () => '/v1/tenants/not-a-tenant/call-records', 'any-token'],
+    ['no token at all', () => `/v1/tenants/${ingress.tenant.tenantId}/call-records`, ''],
+  ])('answers the same 401 to %s, and keeps nothing of the body', async (_case, url, token) => {
+    // An invalid body too: without a tenant nothing is quarantined either.
+    const response = await ingress.post({ callId: 'unauthenticated' }, { url: url(), headers: { authorization: token ? `Bearer ${token}` : '' } });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: 'unknown tenant or wrong ingest token' } });
+  });
+
+  it('answers 503 + Retry-After when the tenant store cannot be reached, rather than a 401 or a 500', async () => {
+    // Postgres "down": a pool on a port where nothing listens. Nothing is published for such a request.
+    const unreachable = createPool(`postgres://postgres@127.0.0.1:${await freePort()}/callstream`, 1, 'callstream-test-unreachable');
+    const app = buildIngressServer(
+      {
+        tenants: createTenantAuthenticator(createTenantRepository(unreachable), 0),
+        publisher: ingress.publisher,
+        retryAfterSeconds: 7,
+        isReady: async () => true,
+      },
+      { limits: loadConfig({}), logger: false, registry: createMetricsRegistry('ingress') },
+    );
+    try {
+      const response = await app.inject({
+        method: 'POST',
+        url: `/v1/tenants/${ingress.tenant.tenantId}/call-records`,
+        headers: { authorization: `Bearer ${ingress.tenant.ingestToken}`, 'content-type': 'application/json' },
+        payload: seed,
+      });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('7');
+      expect(response.json()).toEqual({
+        error: { code: 'TENANT_LOOKUP_UNAVAILABLE', message: 'the tenant could not be checked; retry later' },
+      });
+    } finally {
+      await app.close();
+      await unreachable.end();
+    }
+  });
+
+  it('has put exactly the accepted callbacks on the topic, with key, headers and envelope as documented', async () => {
+    const records = await readAllRecords(ingress.kafka, ingress.topics.callRecords);
+    expect(records).toHaveLength(accepted.length);
+    const byEventId = new Map(records.map((record) => [headersOf(record)['event-id'], record]));
+    for (const { eventId, callId, expected } of accepted) {
+      const record = byEventId.get(eventId)!;
+      expect(record.key?.toString()).toBe(`${ingress.tenant.tenantId}:${callId}`);
+      expect(headersOf(record)).toEqual({
+        'schema-version': '1',
+        'event-id': eventId,
+        'tenant-id': ingress.tenant.tenantId,
+        'content-type': 'application/json',
+      });
+      const envelope = JSON.parse(record.value!.toString('utf8'));
+      expect(envelope).toEqual({
+        schemaVersion: 1,
+        eventId,
+        tenantId: ingress.tenant.tenantId,
+        receivedAt: '2026-01-02T03:04:05.000Z',
+        callback: expected,
+      });
+      expect(envelopeSchema.safeParse(envelope).success).toBe(true);
+    }
+    expect(await readAllRecords(ingress.kafka, ingress.topics.rejected)).toEqual([]);
+  });
+});
