@@ -51,8 +51,8 @@ const configSchema = z.object({
   /** A connection that neither sends nor receives for this long is closed (a stalled client holds a cursor). */
   QUERY_SOCKET_IDLE_TIMEOUT_MS: integer(60_000, 1),
   // --- ingress ---
-  /** Bytes per produce request; must stay below the topics' max.message.bytes (broker default 1048588). */
-  PRODUCE_MAX_BATCH_BYTES: integer(1_000_000, 1024),
+  /** Bytes per produce request; must stay below the topics' max.message.bytes (4 MiB, set by ensureTopics). */
+  PRODUCE_MAX_BATCH_BYTES: integer(4_000_000, 1024),
   /**
    * Produce requests awaiting their acknowledgement at once; further batches wait in the queue. 1 keeps
    * each partition in the order requests arrived; more trades that order (on retries) for throughput.

@@ -120,8 +120,8 @@ export const callbackSchema = z
       isFinalCall: described(optional(count()), '1 the last attempt for this contact, 0 not'),
       gender: described(optional(text()), 'male, female, unknown'),
     },
-    // The body itself: an array, a string or null is not one callback.
-    { error: () => 'must be a JSON object (one callback)' },
+    // The body itself: an array, a string or null is not one callback (and inside an envelope, none is missing).
+    { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a JSON object (one callback)') },
   )
   .refine((callback) => callback.callEndTime >= callback.callStartTime, {
     path: ['callEndTime'],

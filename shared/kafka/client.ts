@@ -34,6 +34,12 @@ export function createKafka(options: { clientId: string; brokers: string[]; logg
   });
 }
 
+/**
+ * Records may be as large as the ingress body limit (1 MiB) plus the envelope, and a quarantined payload
+ * carries its errors too: the broker's default of about 1 MB per record is raised on our topics.
+ */
+export const TOPIC_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
 /** Creates the topics that do not exist yet; existing ones are left as they are. */
 export async function ensureTopics(kafka: Kafka, topics: string[], numPartitions: number): Promise<void> {
   const admin = kafka.admin();
@@ -44,7 +50,12 @@ export async function ensureTopics(kafka: Kafka, topics: string[], numPartitions
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions,
+          replicationFactor: 1,
+          configEntries: [{ name: 'max.message.bytes', value: String(TOPIC_MAX_MESSAGE_BYTES) }],
+        })),
       });
     }
   } finally {
