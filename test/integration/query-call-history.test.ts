@@ -58,6 +58,7 @@ describe('GET /v1/calls/{callId}', () => {
       callback({ callId: 'inbound', workflow: 1, fromNumber: '0312345678', customerNumber: '09099998888' }),
       callback({ callId: 'outbound', workflow: 2, customerNumber: '09011112222', toNumber: '0120000000' }),
       callback({ callId: 'auto-no-customer-number', workflow: 4, customerNumber: undefined }),
+      callback({ callId: 'auto-empty-customer-number', workflow: 4, customerNumber: '' }),
       callback({ callId: 'workflow-7', workflow: 7 }),
       callback({ callId: 'not-connected', ...notConnected }),
       callback({ callId: 'not-connected-no-instances', ...notConnected, instances: [] }),
@@ -96,6 +97,10 @@ describe('GET /v1/calls/{callId}', () => {
     );
     expect((await get('/v1/calls/auto-no-customer-number')).json()).toEqual(
       expected('auto-no-customer-number', { callType: 1, phoneNumber: '05388593211' }),
+    );
+    // Regression: an empty customerNumber once hid toNumber and left phoneNumber out.
+    expect((await get('/v1/calls/auto-empty-customer-number')).json()).toEqual(
+      expected('auto-empty-customer-number', { callType: 1, phoneNumber: '05388593211' }),
     );
     expect((await get('/v1/calls/workflow-7')).json()).toEqual(expected('workflow-7', { callType: undefined }));
   });
