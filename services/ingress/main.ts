@@ -1,3 +1,4 @@
+import { Partitioners } from 'kafkajs';
 import { loadConfigOrExit } from '../../shared/config.ts';
 import { createPool } from '../../shared/db/pool.ts';
 import { createKafka } from '../../shared/kafka/client.ts';
@@ -15,7 +16,12 @@ const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'callstrea
 const kafka = createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-ingress`, brokers: config.KAFKA_BROKERS });
 // Not idempotent (see coalescing-producer.ts). Few retries: the publisher answers 503 after PRODUCE_TIMEOUT_MS
 // anyway, the sender retries the whole request, and a stuck batch should not hold the queue for long.
-const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 } });
+// Keys are partitioned with Kafka's own murmur2, as a Java producer would, so subscribers can rely on it.
+const producer = kafka.producer({
+  allowAutoTopicCreation: false,
+  createPartitioner: Partitioners.DefaultPartitioner,
+  retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
+});
 const registry = createMetricsRegistry('ingress');
 const publisher = createCallRecordPublisher(
   producer,
