@@ -19,12 +19,19 @@ export interface ChaosEnvironment {
   workDir: string;
   /** Stops the broker with the signal, leaves it down for downMs, starts it again on the same data. */
   restartKafka(signal: NodeJS.Signals, downMs: number): Promise<void>;
-  /** Terminates every backend connected to the database, as a Postgres restart does to its clients. */
+  /** Terminates the services' backends on the database, as a Postgres restart does to its clients. */
   terminateBackends(database: string): Promise<number>;
   close(): Promise<void>;
 }
 
-export async function startChaosEnvironment(options: { workDir: string; adminUrl?: string }): Promise<ChaosEnvironment> {
+export interface ChaosEnvironmentOptions {
+  workDir: string;
+  adminUrl?: string;
+  /** Use this broker instead of starting one (then restartKafka is refused: the broker is not ours). */
+  brokers?: string[];
+}
+
+export async function startChaosEnvironment(options: ChaosEnvironmentOptions): Promise<ChaosEnvironment> {
   const adminUrl = options.adminUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   mkdirSync(options.workDir, { recursive: true });
   const port = await freePortPair();
@@ -35,16 +42,18 @@ export async function startChaosEnvironment(options: { workDir: string; adminUrl
     logFile: join(options.workDir, 'kafka.log'),
     heapMb: 384,
   };
-  let kafka: LocalKafka = await startLocalKafka(kafkaOptions);
+  let kafka: LocalKafka | undefined = options.brokers ? undefined : await startLocalKafka(kafkaOptions);
+  const brokers = options.brokers ?? kafka!.brokers;
   const target = new URL(adminUrl);
   const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
 
   return {
     adminUrl,
-    brokers: kafka.brokers,
+    brokers,
     proxy,
     workDir: options.workDir,
     async restartKafka(signal, downMs) {
+      if (!kafka) throw new Error('this environment uses a broker it did not start; it will not restart it');
       await kafka.stop(signal);
       await new Promise((done) => setTimeout(done, downMs));
       kafka = await startLocalKafka(kafkaOptions);
@@ -54,7 +63,8 @@ export async function startChaosEnvironment(options: { workDir: string; adminUrl
       await client.connect();
       try {
         const { rowCount } = await client.query(
-          'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+          `select pg_terminate_backend(pid) from pg_stat_activity
+           where datname = $1 and application_name in ('callstream-ingress', 'callstream-consumer', 'callstream-query')`,
           [database],
         );
         return rowCount ?? 0;
@@ -64,7 +74,7 @@ export async function startChaosEnvironment(options: { workDir: string; adminUrl
     },
     async close() {
       await proxy.close();
-      await kafka.stop();
+      await kafka?.stop();
     },
   };
 }

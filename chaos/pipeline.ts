@@ -44,6 +44,8 @@ export async function startChaosPipeline(env: ChaosEnvironment, options: ChaosPi
   const directUrl = new URL(env.adminUrl);
   directUrl.pathname = `/${database}`;
   const pool = createPool(directUrl.toString(), 3, 'callstream-chaos-reconcile');
+  // The run's own connections are not under test: a dropped idle one is simply replaced.
+  pool.on('error', () => undefined);
   await migrate(pool);
   const tenant = await createTenantRepository(pool).create({ name: 'chaos tenant', timezone: 'Asia/Tokyo' });
   const topics = { callRecords: `chaos.call-records.${suffix}`, rejected: `chaos.rejected.${suffix}`, dlq: `chaos.dlq.${suffix}` };

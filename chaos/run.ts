@@ -32,13 +32,22 @@ const random = seededRandom(seed);
 process.stdout.write(`chaos run: ${quick ? 'quick' : 'full'}, seed ${seed}, ${settings.durationMs / 1000} s of load per scenario\n`);
 
 const env = await startChaosEnvironment({ workDir });
+// Interrupted: leave no broker or service behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stdout.write(`\n${signal}: stopping the services and the broker\n`);
+    void killAllServices()
+      .then(() => env.close())
+      .finally(() => process.exit(130));
+  });
+}
 const results: Record<string, ScenarioResult> = {};
 let failed = false;
 try {
   for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.name))) {
     process.stdout.write(`\n▶ ${scenario.name}: ${scenario.description}\n`);
     try {
-      const result = await runScenario(env, scenario, settings, random);
+      const result = await runScenario(env, scenario, settings, random, undefined, join(resultsDir, 'logs'));
       results[scenario.name] = result;
       const bad = result.lost > 0 || result.duplicated > 0 || result.crashed.length > 0 || result.unavailableWithoutRetryAfter > 0;
       failed ||= bad;

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ChaosEnvironment } from './environment.ts';
 import { startLoad, type CallOutcome, type LoadOptions, type LoadResult, type RunningLoad } from './load.ts';
 import { startChaosPipeline, type ChaosPipeline, type ChaosPipelineOptions } from './pipeline.ts';
@@ -64,6 +66,7 @@ export async function runScenario(
   settings: ScenarioSettings,
   random: () => number,
   onPipeline?: (pipeline: ChaosPipeline) => void,
+  logDir?: string,
 ): Promise<ScenarioResult> {
   const started = Date.now();
   const pipeline = await startChaosPipeline(env, scenario.pipeline);
@@ -104,6 +107,12 @@ export async function runScenario(
     return { ...counts, ...counted, crashed, faults, elapsedMs: Date.now() - started, ...extra };
   } finally {
     await pipeline.close();
+    if (logDir) {
+      mkdirSync(logDir, { recursive: true });
+      for (const [index, service] of pipeline.services().entries()) {
+        writeFileSync(join(logDir, `${scenario.name}.${index}-${service.name}.log`), service.output());
+      }
+    }
   }
 }
 

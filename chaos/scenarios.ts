@@ -32,8 +32,9 @@ const postgresRestart: Scenario = {
   async inject(context) {
     for (const fraction of [0.25, 0.6]) {
       await at(context, fraction);
-      context.env.proxy.cut();
+      // As a restart: the server ends its backends (57P01), then refuses connections until it is back.
       const terminated = await context.env.terminateBackends(context.pipeline.database);
+      context.env.proxy.cut();
       context.note(`postgres down (${terminated} backends terminated)`);
       await sleep(3_000);
       context.env.proxy.restore();
