@@ -14,7 +14,7 @@ import { killAllServices } from '../../chaos/service-process.ts';
  * The short variants of `npm run chaos`, through the same code: real service processes, their own Kafka
  * broker (restarted here), a fresh database, retrying senders, then the reconciliation against Postgres.
  */
-const SHORT: ScenarioSettings = { durationMs: 5_000, ratePerSecond: 60, concurrency: 8, drainTimeoutMs: 60_000 };
+const SHORT: ScenarioSettings = { durationMs: 3_000, ratePerSecond: 60, concurrency: 8, drainTimeoutMs: 60_000 };
 const scenario = (name: string) => SCENARIOS.find((candidate) => candidate.name === name)!;
 
 let env: ChaosEnvironment;
