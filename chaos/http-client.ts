@@ -6,7 +6,7 @@ import { Agent, request } from 'node:http';
  */
 export type PostResult = { status: number; retryAfterSeconds?: number; body: string } | { status: 'no-answer'; error: string };
 
-const agent = new Agent({ keepAlive: true, maxSockets: 1_000 });
+const agent = new Agent({ keepAlive: true, maxSockets: 5_000 });
 
 export function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<PostResult> {
   return new Promise((resolve) => {

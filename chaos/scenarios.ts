@@ -107,18 +107,20 @@ const overload: Scenario = {
   name: 'overload-3x',
   description:
     'saturation measured with unbounded closed-loop senders, then 3x that rate offered, then 0.3x: must shed with 503 + Retry-After, never crash, and accept again once the load drops',
-  pipeline: { ingressEnv: { MAX_EVENT_LOOP_DELAY_MS: '200', PRODUCE_QUEUE_LIMIT: '2000', PRODUCE_TIMEOUT_MS: '2000' } },
+  // A smaller queue than the default 10,000 so that the senders of one machine can fill it.
+  pipeline: { ingressEnv: { MAX_EVENT_LOOP_DELAY_MS: '200', PRODUCE_QUEUE_LIMIT: '500', PRODUCE_TIMEOUT_MS: '2000' } },
   async inject() {},
   async drive(context, base) {
     const phase = Math.max(3_000, context.settings.durationMs / 3);
-    const calibration = await startLoad({ ...base, ratePerSecond: 1e6, concurrency: 64, durationMs: phase, retryGraceMs: 30_000 }).done;
+    const calibration = await startLoad({ ...base, ratePerSecond: 1e6, concurrency: 256, durationMs: phase, retryGraceMs: 30_000 }).done;
     const saturation = calibration.accepted / (calibration.elapsedMs / 1_000);
     context.note(`saturation ≈ ${saturation.toFixed(0)} callbacks/s`);
     const overloaded = startLoad({
       ...base,
       firstCall: 1_000_000,
       ratePerSecond: 3 * saturation,
-      concurrency: 1_000,
+      // Enough senders that the offered rate, not their number, limits the load: requests pile up as they would.
+      concurrency: 4_000,
       durationMs: 2 * phase,
       retryGraceMs: 60_000,
       requestTimeoutMs: 30_000,
