@@ -25,7 +25,7 @@ export interface ChaosPipeline {
   addConsumer(): Promise<ServiceProcess>;
   /** Every service that was started, for the log checks. */
   services(): ServiceProcess[];
-  /** Waits until the group committed every partition to its current end. */
+  /** Waits until the group committed every partition to its current end; fails after timeoutMs without progress. */
   waitUntilConsumed(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -104,12 +104,16 @@ export async function startChaosPipeline(env: ChaosEnvironment, options: ChaosPi
       await kafkaAdmin.connect();
       try {
         const ends = await kafkaAdmin.fetchTopicOffsets(topics.callRecords);
-        const deadline = Date.now() + timeoutMs;
+        // A backlog may take long to drain; what must not happen is a group that stops making progress.
+        let deadline = Date.now() + timeoutMs;
+        let progress = -1n;
         for (;;) {
           const [committed] = await kafkaAdmin.fetchOffsets({ groupId: group, topics: [topics.callRecords] }).catch(() => [undefined]);
           const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
           if (ends.every(({ partition, high }) => high === '0' || (at.get(partition) ?? -1n) >= BigInt(high))) return;
-          if (Date.now() > deadline) throw new Error(`the consumer group did not catch up within ${timeoutMs} ms`);
+          const total = [...at.values()].reduce((sum, offset) => sum + offset, 0n);
+          if (total > progress) [progress, deadline] = [total, Date.now() + timeoutMs];
+          if (Date.now() > deadline) throw new Error(`the consumer group made no progress for ${timeoutMs} ms`);
           await new Promise((done) => setTimeout(done, 250));
         }
       } finally {
