@@ -60,6 +60,12 @@ const configSchema = z.object({
   PRODUCE_MAX_IN_FLIGHT: integer(1, 1),
   /** How often the ingress checks that its producer reaches Kafka (@fastify/under-pressure health check). */
   KAFKA_HEALTH_CHECK_INTERVAL_MS: integer(1_000, 10),
+  // --- reliability ---
+  /**
+   * A request not fully received this long after it began is answered 408 and its connection closed, so
+   * slow senders (slowloris) cannot hold connections open. Fastify sets no such limit by default.
+   */
+  INGRESS_REQUEST_TIMEOUT_MS: integer(30_000, 1),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;

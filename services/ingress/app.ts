@@ -18,7 +18,7 @@ export interface IngressDeps {
   now?: () => Date;
 }
 
-export type IngressLimits = PressureLimits & Pick<Config, 'BODY_LIMIT_BYTES'>;
+export type IngressLimits = PressureLimits & Pick<Config, 'BODY_LIMIT_BYTES' | 'INGRESS_REQUEST_TIMEOUT_MS'>;
 
 export interface IngressServerOptions {
   limits: IngressLimits;
@@ -29,7 +29,18 @@ export interface IngressServerOptions {
 /** The Fastify server with the ingress routes; main.ts listens on it, tests call inject(). */
 export function buildIngressServer(deps: IngressDeps, options: IngressServerOptions): FastifyInstance {
   const { limits } = options;
-  const app = Fastify({ bodyLimit: limits.BODY_LIMIT_BYTES, logger: options.logger });
+  const app = Fastify({
+    bodyLimit: limits.BODY_LIMIT_BYTES,
+    // Slow senders are answered 408 and cut off. Node applies the deadline to the body only when it is given
+    // to createServer (Fastify sets it afterwards, which covers the headers alone), and checks it every
+    // connectionsCheckingInterval (30 s by default).
+    requestTimeout: limits.INGRESS_REQUEST_TIMEOUT_MS,
+    http: {
+      requestTimeout: limits.INGRESS_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(1_000, limits.INGRESS_REQUEST_TIMEOUT_MS),
+    },
+    logger: options.logger,
+  });
   mapFastifyErrors(app, { bodyLimit: limits.BODY_LIMIT_BYTES });
   app.register(httpMetrics, { registry: options.registry });
   registerPressureLimits(app, limits, {

@@ -32,13 +32,17 @@ function presentedToken(request: CallRecordsRequest): string | undefined {
   return bearer ?? (typeof header === 'string' ? header : undefined) ?? request.query.token;
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export async function callRecordsRoute(app: FastifyInstance, deps: CallRecordsRouteDeps): Promise<void> {
   const tenants = new WeakMap<FastifyRequest, Tenant>();
 
   // The body is kept as text: the quarantine stores it exactly as received, and decodeCallback bounds
   // its nesting before parsing. Any other media type is a 415 (Fastify's own, mapped in errors.ts).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // Bytes that are not UTF-8 are refused (400) rather than decoded with U+FFFD in their place: a sender's
+  // text must never be stored changed.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   async function authenticate(request: CallRecordsRequest, reply: FastifyReply) {
     let tenant: Tenant | undefined;
@@ -66,7 +70,12 @@ export async function callRecordsRoute(app: FastifyInstance, deps: CallRecordsRo
   app.post('/v1/tenants/:tenantId/call-records', { onRequest: authenticate }, async (request: CallRecordsRequest, reply) => {
     const tenant = tenants.get(request)!;
     const receivedAt = deps.now();
-    const raw = typeof request.body === 'string' ? request.body : '';
+    let raw: string;
+    try {
+      raw = Buffer.isBuffer(request.body) ? STRICT_UTF8.decode(request.body) : '';
+    } catch {
+      return sendError(reply, 400, 'INVALID_UTF8', 'the body is not valid UTF-8; send the callback as JSON encoded in UTF-8');
+    }
     const decoded = decodeCallback(raw);
 
     if (decoded.kind === 'malformed') return sendError(reply, 400, decoded.code, decoded.message);

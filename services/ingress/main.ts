@@ -39,6 +39,8 @@ const app = buildIngressServer(
   },
   { limits: config, logger: loggerOptions(config.LOG_LEVEL, 'ingress'), registry },
 );
+// An idle connection that breaks (Postgres restarted) is dropped by the pool; it must not crash the process.
+db.on('error', (error) => app.log.warn({ err: error }, 'idle database connection failed'));
 // Fastify closes the listener and waits for requests in flight (each awaiting its batch) before this runs.
 app.addHook('onClose', async () => {
   await producer.disconnect();

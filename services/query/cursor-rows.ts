@@ -9,6 +9,9 @@ import type { Pool } from '../../shared/db/pool.ts';
  */
 export async function* cursorRows(db: Pool, sql: string, values: unknown[], batchSize: number): AsyncGenerator<unknown> {
   const client = await db.connect();
+  // A connection lost mid-read is also emitted as an 'error' event (fatal unheard); the read rejects anyway.
+  const ignore = () => undefined;
+  client.on('error', ignore);
   const cursor = client.query(new Cursor(sql, values));
   // The next batch is on its way while this one is processed: Postgres and Node work at the same time.
   let next: Promise<unknown[]> | undefined = cursor.read(batchSize);
@@ -26,6 +29,7 @@ export async function* cursorRows(db: Pool, sql: string, values: unknown[], batc
   } finally {
     if (next) await next.catch((error: Error) => (failure = error));
     if (!failure) await cursor.close().catch((error: Error) => (failure = error));
+    client.off('error', ignore);
     client.release(failure);
   }
 }

@@ -62,6 +62,14 @@ export function nestingDepth(text: string, limit: number): number {
   return deepest;
 }
 
+/**
+ * Text Postgres cannot hold (text and jsonb refuse U+0000 and unpaired UTF-16 surrogates): accepted, such a
+ * callback would get its 200 and then never reach the tables, so it is refused here instead.
+ */
+const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const UNSTORABLE_TEXT_MESSAGE =
+  'contains U+0000 or an unpaired UTF-16 surrogate (\\ud800-\\udfff), which cannot be stored';
+
 /** Issues anywhere in the tree, known fields or not; the depth is already bounded, so the stack stays small. */
 interface Node {
   value: unknown;
@@ -83,11 +91,15 @@ function inspectTree(root: unknown): CallbackIssue[] {
     const { value } = node;
     if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
       issues.push({ path: pathOf(node), message: UNSAFE_INTEGER_MESSAGE });
+    } else if (typeof value === 'string' && UNSTORABLE_TEXT.test(value)) {
+      issues.push({ path: pathOf(node), message: UNSTORABLE_TEXT_MESSAGE });
     } else if (Array.isArray(value)) {
       value.forEach((item, index) => stack.push({ value: item, key: index, parent: node }));
     } else if (value !== null && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) {
-        if (key === '__proto__') {
+        if (UNSTORABLE_TEXT.test(key)) {
+          issues.push({ path: pathOf({ value: item, key, parent: node }), message: `its name ${UNSTORABLE_TEXT_MESSAGE}` });
+        } else if (key === '__proto__') {
           issues.push({ path: pathOf({ value: item, key, parent: node }), message: 'is a reserved name and cannot be accepted' });
         } else {
           stack.push({ value: item, key, parent: node });

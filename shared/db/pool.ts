@@ -13,15 +13,23 @@ export function createPool(connectionString: string, max: number, applicationNam
 /** Runs fn in one transaction on one connection; rolls back and rethrows on any error. */
 export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A connection lost while checked out (Postgres restarted) is also emitted as an 'error' event on the
+  // client, which would crash the process unheard; the failed query already tells the caller.
+  client.on('error', ignoreConnectionError);
+  let broken = false;
   try {
     await client.query('begin');
     const result = await fn(client);
     await client.query('commit');
     return result;
   } catch (error) {
-    await client.query('rollback').catch(() => undefined);
+    broken = await client.query('rollback').then(() => false, () => true);
     throw error;
   } finally {
-    client.release();
+    client.off('error', ignoreConnectionError);
+    // A connection that cannot even roll back is discarded, not handed to the next transaction.
+    client.release(broken || undefined);
   }
 }
+
+function ignoreConnectionError(): void {}

@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { seededRandom } from '../../chaos/callbacks.ts';
+import { startChaosEnvironment, type ChaosEnvironment } from '../../chaos/environment.ts';
+import type { ChaosPipeline } from '../../chaos/pipeline.ts';
+import { runScenario, type ScenarioResult, type ScenarioSettings } from '../../chaos/scenario.ts';
+import { SCENARIOS } from '../../chaos/scenarios.ts';
+import { killAllServices } from '../../chaos/service-process.ts';
+
+/**
+ * The short variants of `npm run chaos`, through the same code: real service processes, their own Kafka
+ * broker (restarted here), a fresh database, retrying senders, then the reconciliation against Postgres.
+ */
+const SHORT: ScenarioSettings = { durationMs: 3_000, ratePerSecond: 60, concurrency: 8, drainTimeoutMs: 60_000 };
+const scenario = (name: string) => SCENARIOS.find((candidate) => candidate.name === name)!;
+
+let env: ChaosEnvironment;
+let workDir: string;
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'callstream-chaos-test-'));
+  env = await startChaosEnvironment({ workDir, adminUrl: inject('adminDatabaseUrl') });
+});
+
+afterAll(async () => {
+  await killAllServices();
+  await env?.close();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+function expectNothingLost(result: ScenarioResult) {
+  expect(result.problems).toEqual([]);
+  expect(result.crashed).toEqual([]);
+  expect(result.acceptedCalls).toBeGreaterThan(0);
+  expect({ lost: result.lost, duplicated: result.duplicated, stored: result.stored }).toEqual({
+    lost: 0,
+    duplicated: 0,
+    stored: result.acceptedCalls,
+  });
+  expect(result.unavailableWithoutRetryAfter).toBe(0);
+}
+
+describe('chaos, short variants', () => {
+  it('consumer SIGKILLed under load (services logging at debug): nothing lost, nothing twice, no token in any log', async () => {
+    let pipeline!: ChaosPipeline;
+    const consumerKills = scenario('consumer-sigkill');
+    const result = await runScenario(
+      env,
+      { ...consumerKills, pipeline: { ...consumerKills.pipeline, logLevel: 'debug' } },
+      SHORT,
+      seededRandom(1),
+      (started) => (pipeline = started),
+    );
+    expectNothingLost(result);
+    expect(result.faults.some((fault) => fault.includes('consumer SIGKILL'))).toBe(true);
+    const logs = pipeline.services().map((service) => service.output()).join('\n');
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs.includes(pipeline.tenant.ingestToken)).toBe(false);
+    expect(logs.includes(pipeline.tenant.accessToken)).toBe(false);
+  }, 90_000);
+
+  it('broker SIGKILLed and restarted under load: nothing lost, nothing twice', async () => {
+    const result = await runScenario(env, scenario('broker-sigkill-restart'), SHORT, seededRandom(2));
+    expectNothingLost(result);
+    expect(result.faults).toEqual([expect.stringContaining('broker SIGKILL'), expect.stringContaining('broker back')]);
+  }, 120_000);
+
+  it('Postgres restarted under load (backends terminated, connections refused): no service crashes on the lost connections, nothing lost', async () => {
+    const result = await runScenario(env, scenario('postgres-restart'), SHORT, seededRandom(4));
+    expectNothingLost(result);
+    expect(result.faults.filter((fault) => fault.includes('postgres down'))).toHaveLength(2);
+  }, 90_000);
+
+  it('the same callbacks redelivered out of order, over HTTP and on the topic: each call holds its newest delivery once', async () => {
+    const result = await runScenario(env, scenario('redelivery-out-of-order'), SHORT, seededRandom(3));
+    expectNothingLost(result);
+    expect(result.accepted).toBeGreaterThan(result.acceptedCalls);
+  }, 90_000);
+});
