@@ -18,7 +18,9 @@ import { mapConversation } from './map-conversation.ts';
 const callParams = z.object({
   callId: z
     .string()
-    .regex(/^[\w.:-]{1,128}$/, 'must be 1 to 128 letters, digits or . _ : -')
+    // Any id the ingress accepts (1 to 128 characters, URL-encoded in the path) can be asked for.
+    .min(1, 'must not be empty')
+    .max(128, 'must be at most 128 characters')
     .describe('the call id (callId of the callback)'),
 });
 

@@ -75,7 +75,8 @@ const variable = record({ variableName: optional(text()), variableValue: optiona
 export const callbackSchema = z
   .looseObject(
     {
-      callId: described(text().min(1, 'must not be empty'), 'call identifier'),
+      // Bounded so that every stored call can be asked for by id (GET /v1/calls/{callId} takes up to 128).
+      callId: described(text().min(1, 'must not be empty').max(128, 'must be at most 128 characters'), 'call identifier'),
       workflow: described(count(), 'call kind: 1 inbound, 2 direct outbound, 3 two-way callback, 4 automatic outbound'),
       fromNumber: described(textOrInteger(), 'caller number'),
       toNumber: described(textOrInteger(), 'callee number'),

@@ -65,6 +65,7 @@ describe('decodeCallback refuses', () => {
     ['a boolean number', { fromNumber: true }, 'fromNumber', 'must be a string'],
     ['a fractional number where a string is documented', { toNumber: 1.5 }, 'toNumber', 'must be a string'],
     ['an empty callId', { callId: '' }, 'callId', 'must not be empty'],
+    ['a callId longer than the query service can be asked for', { callId: 'x'.repeat(129) }, 'callId', 'must be at most 128 characters'],
     ['robotNames as a string', { robotNames: 'bot' }, 'robotNames', 'must be an array'],
     ['an instance that is not an object', { instances: ['x'] }, 'instances[0]', 'must be an object'],
     ['a nested wrong type', { instances: [{ dialogueContentList: [{ matchType: 'hit' }] }] }, 'instances[0].dialogueContentList[0].matchType', 'must be a non-negative integer'],
