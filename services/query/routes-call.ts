@@ -21,6 +21,8 @@ const callParams = z.object({
     // Any id the ingress accepts (1 to 128 characters, URL-encoded in the path) can be asked for.
     .min(1, 'must not be empty')
     .max(128, 'must be at most 128 characters')
+    // Postgres text cannot hold U+0000, so no stored call has it (the ingress refuses it too).
+    .refine((id) => !id.includes('\u0000'), 'must not contain U+0000')
     .describe('the call id (callId of the callback)'),
 });
 

@@ -97,9 +97,10 @@ describe('hostile input', () => {
     expect(details.statusCode).toBe(200);
   });
 
-  it.each(HOSTILE_TEXT.map((text) => [text]))('treats %j in a call id or query parameter as data: 400 naming it or 200, never 5xx', async (text) => {
+  it.each(HOSTILE_TEXT.map((text) => [text]))('treats %j in a call id or query parameter as data: 404, 400 naming it or 200, never 5xx', async (text) => {
     const byId = await get(`/v1/calls/${encodeURIComponent(text)}`);
-    expect(byId.statusCode).toBe(400);
+    expect(byId.statusCode).toBe(404);
+    expect(byId.json().error.code).toBe('CALL_NOT_FOUND');
     for (const name of ['phoneNumber', 'start', 'end', 'cursor', 'connectResult', 'campaignId', 'expand', 'limit']) {
       const query = new URLSearchParams({ start: '2021-05-01', end: '2021-05-31', [name]: text.slice(0, 64) });
       const list = await get(`/v1/calls?${query}`);

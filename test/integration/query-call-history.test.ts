@@ -215,7 +215,7 @@ describe('GET /v1/calls/{callId}', () => {
 
   it('400 for a malformed callId, on every single-call route', async () => {
     for (const suffix of ['', '/conversations', '/raw']) {
-      for (const callId of ['x'.repeat(129)]) {
+      for (const callId of ['x'.repeat(129), '%00']) {
         const response = await get(`/v1/calls/${callId}${suffix}`);
         expect(response.statusCode, `${callId}${suffix}`).toBe(400);
         expect(response.json().error.code).toBe('INVALID_CALL_ID');
