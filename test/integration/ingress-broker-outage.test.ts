@@ -53,8 +53,11 @@ describe('ingress while its Kafka broker is stopped and restarted', () => {
 
   it('answers 503 + Retry-After without hanging, then accepts again after the restart', { timeout: 120_000 }, async () => {
     const accepted: string[] = [];
-    const before = await ingress.post({ ...seed, callId: 'before-outage' });
-    expect(before.statusCode).toBe(200);
+    // A fresh broker may still be electing the new topic's leaders: wait until the ingress is accepting.
+    const before = await eventually(async () => {
+      const response = await ingress.post({ ...seed, callId: 'before-outage' });
+      return response.statusCode === 200 ? response : undefined;
+    }, 60_000);
     accepted.push(before.json().eventId);
 
     await broker.stop();
