@@ -1,0 +1,77 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { callIdOf, callIdPrefix } from '../generator/callback.ts';
+import { CALL_TABLES, countRowsOf, totalRows, truncateCallTables, writableColumns } from '../lab/database.ts';
+import { drainWithConsumer } from '../lab/drain.ts';
+import type { Lab } from '../lab/lab.ts';
+import type { TopicSet } from '../lab/kafka.ts';
+import { prefillTopic } from '../lab/prefill.ts';
+import { runPsql } from '../lab/psql.ts';
+import type { ConsumerResult } from '../results.ts';
+
+/**
+ * Stage 3: the consumer draining a pre-filled topic into the real, indexed tables, against COPY of the
+ * very rows it wrote (exported, the tables truncated, then loaded back by psql in one transaction): the
+ * same rows into the same tables with the same indexes, without Kafka or Node.
+ */
+export interface ConsumerStageOutput {
+  result: ConsumerResult;
+  topics: TopicSet;
+  prefix: string;
+  callIds: string[];
+}
+
+const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+async function copyBaseline(lab: Lab, directory: string): Promise<number> {
+  mkdirSync(directory, { recursive: true });
+  const load: string[] = ['begin;'];
+  for (const table of CALL_TABLES) {
+    const columns = (await writableColumns(lab.db.pool, table)).join(', ');
+    const file = join(directory, `${table}.copy`);
+    await runPsql(lab.db.url, ['-c', `\\copy ${table} (${columns}) to '${file}'`]);
+    load.push(`\\copy ${table} (${columns}) from '${file}'`);
+  }
+  load.push('commit;');
+  const script = join(directory, 'load.sql');
+  writeFileSync(script, `${load.join('\n')}\n`);
+  await truncateCallTables(lab.db.pool);
+  return runPsql(lab.db.url, ['-f', script]);
+}
+
+export async function runConsumerStage(lab: Lab, workDir: string): Promise<ConsumerStageOutput> {
+  const count = lab.options.consumerCalls;
+  const topics = await lab.topics('consumer');
+  const prefix = callIdPrefix(lab.random);
+  await prefillTopic(lab, topics.callRecords, prefix, count);
+  await truncateCallTables(lab.db.pool);
+
+  const drain = await drainWithConsumer(lab, topics, count, 'consumer');
+  const callIds = Array.from({ length: count }, (_, index) => callIdOf(prefix, index));
+  const rowsPerTable = await countRowsOf(lab.db.pool, lab.tenant.tenantId, callIds);
+  if (rowsPerTable.calls !== count) throw new Error(`the consumer stored ${rowsPerTable.calls} of ${count} calls`);
+  const rows = totalRows(rowsPerTable);
+
+  const copySeconds = await copyBaseline(lab, join(workDir, 'copy'));
+  const reloaded = totalRows(await countRowsOf(lab.db.pool, lab.tenant.tenantId, callIds));
+  if (reloaded !== rows) throw new Error(`COPY loaded ${reloaded} rows, the consumer wrote ${rows}`);
+
+  const rowsPerS = (rows / count) * drain.callbacksPerS;
+  const baselineRowsPerS = rows / copySeconds;
+  return {
+    topics,
+    prefix,
+    callIds,
+    result: {
+      callbacks_per_s: drain.callbacksPerS,
+      rows_per_s: round(rowsPerS),
+      baseline_rows_per_s: round(baselineRowsPerS),
+      ratio: round(rowsPerS / baselineRowsPerS, 3),
+      callbacks: count,
+      rows,
+      rows_per_table: rowsPerTable,
+      baseline_s: round(copySeconds, 2),
+      cpu_cores: drain.cpu,
+    },
+  };
+}
