@@ -97,6 +97,17 @@ export const growthResultSchema = z.object({
   /** p99 at 0 over p99 at the stored size: 1 means no slower, the target is >= 0.8. */
   p99_ratio: figure,
   query_rate: figure,
+  /** Callbacks per drain. */
+  drain_calls: z.number().int(),
+  /** Each round measured at 0, then at the stored size; the figures above are their means. */
+  rounds: z.array(
+    z.object({
+      consumer_callbacks_per_s_at_0: figure,
+      consumer_callbacks_per_s_at_stored: figure,
+      query_p99_ms_at_0: figure,
+      query_p99_ms_at_stored: figure,
+    }),
+  ),
 });
 
 export const machineSchema = z.object({

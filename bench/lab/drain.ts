@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Lab } from './lab.ts';
+import type { Lab, ServiceWiring } from './lab.ts';
 import type { TopicSet } from './kafka.ts';
 
 /**
@@ -21,11 +21,11 @@ async function committed(lab: Lab, admin: ReturnType<Lab['kafka']['admin']>, gro
   return (offsets?.partitions ?? []).reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
 }
 
-export async function drainWithConsumer(lab: Lab, topics: TopicSet, count: number, label: string): Promise<Drain> {
+export async function drainWithConsumer(lab: Lab, topics: TopicSet, count: number, label: string, wiring: ServiceWiring = {}): Promise<Drain> {
   const group = `bench.${label}.${randomBytes(4).toString('hex')}`;
   const admin = lab.kafka.admin();
   await admin.connect();
-  const consumer = await lab.service('consumer', label, { topics, group });
+  const consumer = await lab.service('consumer', label, { ...wiring, topics, group });
   try {
     const cpu = await lab.watchCpu([consumer]);
     const started = performance.now();

@@ -16,6 +16,13 @@ import { startNodeProcess, type NodeProcess } from './processes.ts';
  */
 export type ServiceName = 'ingress' | 'consumer' | 'query';
 
+export interface ServiceWiring {
+  topics?: TopicSet;
+  group?: string;
+  /** Another bench database than lab.db (growth compares two). */
+  databaseUrl?: string;
+}
+
 export interface Lab {
   options: BenchOptions;
   config: Config;
@@ -29,7 +36,7 @@ export interface Lab {
   payloads: PayloadSet;
   random: Random;
   topics(label: string): Promise<TopicSet>;
-  service(name: ServiceName, label: string, wiring: { topics?: TopicSet; group?: string }): Promise<NodeProcess>;
+  service(name: ServiceName, label: string, wiring: ServiceWiring): Promise<NodeProcess>;
   bareIngress(): Promise<NodeProcess>;
   /** Starts CPU accounting for these processes, Kafka and the bench database's backends. */
   watchCpu(processes: NodeProcess[]): Promise<CpuWatch>;
@@ -67,7 +74,7 @@ export function createLab(parts: LabParts): Lab {
       // (e.g. PRODUCE_LINGER_MS); only where they connect and listen is set here.
       const env: NodeJS.ProcessEnv = {
         ...process.env,
-        DATABASE_URL: parts.db.url,
+        DATABASE_URL: wiring.databaseUrl ?? parts.db.url,
         KAFKA_BROKERS: parts.brokers.join(','),
         KAFKA_CLIENT_ID: `bench-${label}`,
         HOST: '127.0.0.1',

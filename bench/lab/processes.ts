@@ -42,9 +42,9 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export async function startNodeProcess(options: NodeProcessOptions): Promise<NodeProcess> {
-  const profile = options.profileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${options.label}.cpuprofile`]
-    : [];
+  // A directory per process: tsx's module-loader worker thread writes a profile of its own next to the
+  // main thread's (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile, thread 0 being the main one).
+  const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, options.label)}`] : [];
   const log = openSync(join(options.logDir, `${options.label}.log`), 'a');
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(REPO_ROOT, options.script), ...(options.args ?? [])], {
     cwd: REPO_ROOT,

@@ -33,7 +33,9 @@ export function areaOf(url: string, functionName: string): string {
 }
 
 export interface ProfileSummary {
-  totalMs: number;
+  /** Sampled time the thread was not idle; shares are of this. */
+  busyMs: number;
+  idleMs: number;
   frames: { name: string; ms: number; share: number }[];
   areas: { name: string; ms: number; share: number }[];
 }
@@ -42,31 +44,36 @@ export function summariseProfile(profile: CpuProfile, top = 20): ProfileSummary 
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const frames = new Map<string, number>();
   const areas = new Map<string, number>();
-  let totalMs = 0;
+  let busyMs = 0;
+  let idleMs = 0;
   profile.samples.forEach((id, index) => {
     const node = byId.get(id);
     if (!node) return;
     const ms = (profile.timeDeltas[index] ?? 0) / 1000;
     const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === '(idle)') {
+      idleMs += ms;
+      return;
+    }
     const file = url.replace(/^.*\/(node_modules|services|shared|bench|scripts)\//, '$1/');
     const name = url ? `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}` : functionName;
     frames.set(name, (frames.get(name) ?? 0) + ms);
     const area = areaOf(url, functionName);
     areas.set(area, (areas.get(area) ?? 0) + ms);
-    totalMs += ms;
+    busyMs += ms;
   });
   const ranked = (map: Map<string, number>) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, ms]) => ({ name, ms: Math.round(ms), share: Math.round((ms / totalMs) * 1000) / 10 }));
-  return { totalMs: Math.round(totalMs), frames: ranked(frames), areas: ranked(areas) };
+      .map(([name, ms]) => ({ name, ms: Math.round(ms), share: Math.round((ms / busyMs) * 1000) / 10 }));
+  return { busyMs: Math.round(busyMs), idleMs: Math.round(idleMs), frames: ranked(frames), areas: ranked(areas) };
 }
 
 export function formatSummary(title: string, summary: ProfileSummary): string {
   const rows = (list: ProfileSummary['frames']) => list.map((entry) => `  ${String(entry.share).padStart(5)}%  ${String(entry.ms).padStart(7)} ms  ${entry.name}`);
   return [
-    `# ${title}: ${summary.totalMs} ms sampled`,
+    `# ${title}: ${summary.busyMs} ms busy, ${summary.idleMs} ms idle (shares are of busy time)`,
     'self time by area:',
     ...rows(summary.areas),
     'self time by function:',
@@ -75,12 +82,22 @@ export function formatSummary(title: string, summary: ProfileSummary): string {
   ].join('\n');
 }
 
-/** Summarises every .cpuprofile in a directory into summary.txt there; returns its path. */
+const MAIN_THREAD_PROFILE = /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/;
+
+/**
+ * Summarises the main-thread profile of each process (one sub-directory per process label) into
+ * summary.txt; returns its path.
+ */
 export function summariseProfiles(directory: string): string {
-  const text = readdirSync(directory)
-    .filter((name) => name.endsWith('.cpuprofile'))
+  const text = readdirSync(directory, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
     .sort()
-    .map((name) => formatSummary(name, summariseProfile(profileSchema.parse(JSON.parse(readFileSync(join(directory, name), 'utf8'))))))
+    .flatMap((label) =>
+      readdirSync(join(directory, label))
+        .filter((name) => MAIN_THREAD_PROFILE.test(name))
+        .map((name) => formatSummary(label, summariseProfile(profileSchema.parse(JSON.parse(readFileSync(join(directory, label, name), 'utf8')))))),
+    )
     .join('\n');
   const path = join(directory, 'summary.txt');
   writeFileSync(path, text);

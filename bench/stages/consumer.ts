@@ -19,11 +19,13 @@ export interface ConsumerStageOutput {
   topics: TopicSet;
   prefix: string;
   callIds: string[];
+  /** psql script that loads the rows the consumer wrote (COPY files), for growth's second database. */
+  copyScript: string;
 }
 
 const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-async function copyBaseline(lab: Lab, directory: string): Promise<number> {
+async function copyBaseline(lab: Lab, directory: string): Promise<{ seconds: number; script: string }> {
   mkdirSync(directory, { recursive: true });
   const load: string[] = ['begin;'];
   for (const table of CALL_TABLES) {
@@ -36,7 +38,7 @@ async function copyBaseline(lab: Lab, directory: string): Promise<number> {
   const script = join(directory, 'load.sql');
   writeFileSync(script, `${load.join('\n')}\n`);
   await truncateCallTables(lab.db.pool);
-  return runPsql(lab.db.url, ['-f', script]);
+  return { seconds: await runPsql(lab.db.url, ['-f', script]), script };
 }
 
 export async function runConsumerStage(lab: Lab, workDir: string): Promise<ConsumerStageOutput> {
@@ -52,7 +54,8 @@ export async function runConsumerStage(lab: Lab, workDir: string): Promise<Consu
   if (rowsPerTable.calls !== count) throw new Error(`the consumer stored ${rowsPerTable.calls} of ${count} calls`);
   const rows = totalRows(rowsPerTable);
 
-  const copySeconds = await copyBaseline(lab, join(workDir, 'copy'));
+  const copy = await copyBaseline(lab, join(workDir, 'copy'));
+  const copySeconds = copy.seconds;
   const reloaded = totalRows(await countRowsOf(lab.db.pool, lab.tenant.tenantId, callIds));
   if (reloaded !== rows) throw new Error(`COPY loaded ${reloaded} rows, the consumer wrote ${rows}`);
 
@@ -62,6 +65,7 @@ export async function runConsumerStage(lab: Lab, workDir: string): Promise<Consu
     topics,
     prefix,
     callIds,
+    copyScript: copy.script,
     result: {
       callbacks_per_s: drain.callbacksPerS,
       rows_per_s: round(rowsPerS),

@@ -1,25 +1,40 @@
 import { callIdOf, callIdPrefix } from '../generator/callback.ts';
 import { createHttpClient } from '../load/http.ts';
 import { runOpenLoop } from '../load/open-loop.ts';
+import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { bulkLoadCalls } from '../lab/bulk-load.ts';
-import { truncateCallTables } from '../lab/database.ts';
+import { createBenchDatabase, truncateCallTables, type BenchDatabase } from '../lab/database.ts';
 import { drainWithConsumer } from '../lab/drain.ts';
 import type { Lab } from '../lab/lab.ts';
+import type { NodeProcess } from '../lab/processes.ts';
 import { prefillTopic } from '../lab/prefill.ts';
+import { runPsql } from '../lab/psql.ts';
 import { lookupRequest } from '../lab/requests.ts';
 import type { GrowthResult } from '../results.ts';
 import type { ConsumerStageOutput } from './consumer.ts';
 
 /**
- * Stage 6: consumer throughput and query p99 with nothing stored and with `growthCalls` calls stored.
- * At 0: the tables are emptied, the consumer stage's topic is drained again (new group), and lookups go
- * to those calls. Then `growthCalls` calls are bulk-loaded by SQL; a second topic of as many callbacks
- * of the same shapes (new ids) is drained, and lookups go to random calls among all those stored.
+ * Stage 6: consumer throughput and query p99 with nothing stored and with `growthCalls` stored. Two
+ * databases: the bench's own, emptied before each measurement "at 0", and a second one that holds the
+ * consumer stage's calls (loaded from its COPY files) plus bulk-loaded replicas of them up to
+ * `growthCalls`. The two are measured alternately, round after round, so that the shared machine's
+ * drift over the minutes between them falls on both sides; the figures are the means of the rounds.
  */
-const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+const ROUNDS = 2;
 
-async function lookupP99(lab: Lab, origin: string, prefix: string, count: number, rate: number): Promise<number> {
-  const client = createHttpClient(origin, 128);
+interface GrowthRound {
+  consumer_callbacks_per_s_at_0: number;
+  consumer_callbacks_per_s_at_stored: number;
+  query_p99_ms_at_0: number;
+  query_p99_ms_at_stored: number;
+}
+
+const DRAIN_CALLS = 10_000;
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+async function lookupP99(lab: Lab, query: NodeProcess, prefix: string, count: number, rate: number): Promise<number> {
+  const client = createHttpClient(query.origin, 128);
   const send = () => client.send(lookupRequest(lab, callIdOf(prefix, lab.random.int(0, count - 1))));
   try {
     await runOpenLoop({ ratePerS: rate, durationMs: lab.options.warmupMs, maxInFlight: 2_000, send });
@@ -31,47 +46,77 @@ async function lookupP99(lab: Lab, origin: string, prefix: string, count: number
   }
 }
 
+async function prepareStoredDatabase(lab: Lab, consumer: ConsumerStageOutput, step: (line: string) => void) {
+  const db = await createBenchDatabase(lab.config.DATABASE_URL);
+  const started = performance.now();
+  await createTenantRepository(db.pool).create({ ...lab.tenant, name: 'bench', timezone: 'Asia/Tokyo' });
+  await runPsql(db.url, ['-f', consumer.copyScript]);
+  const prefix = callIdPrefix(lab.random);
+  const count = Math.max(0, lab.options.growthCalls - lab.options.consumerCalls);
+  await bulkLoadCalls(db.pool, {
+    tenantId: lab.tenant.tenantId,
+    source: { prefix: consumer.prefix, count: lab.options.consumerCalls },
+    prefix,
+    stored: count,
+    replicasPerStatement: 10,
+    progress: step,
+  });
+  return { db, bulk: { prefix, count }, seconds: (performance.now() - started) / 1000 };
+}
+
 export async function runGrowthStage(lab: Lab, consumer: ConsumerStageOutput, queryRate: number, step: (line: string) => void): Promise<GrowthResult> {
-  const count = lab.options.consumerCalls;
-  const stored = lab.options.growthCalls;
-
-  await truncateCallTables(lab.db.pool);
-  const atZero = await drainWithConsumer(lab, consumer.topics, count, 'growth-consumer-0');
-  const query = await lab.service('query', 'growth-query', {});
+  const drainCalls = Math.min(DRAIN_CALLS, lab.options.consumerCalls);
+  let stored: BenchDatabase | undefined;
+  const queries: NodeProcess[] = [];
   try {
-    const p99AtZero = await lookupP99(lab, query.origin, consumer.prefix, count, queryRate);
-    step(`growth at 0: ${atZero.callbacksPerS} cb/s, lookup p99 ${p99AtZero} ms at ${queryRate} req/s`);
+    const prepared = await prepareStoredDatabase(lab, consumer, step);
+    stored = prepared.db;
+    const storedWiring = { databaseUrl: stored.url };
+    const queryAtZero = await lab.service('query', 'growth-query-0', {});
+    queries.push(queryAtZero);
+    const queryAtStored = await lab.service('query', 'growth-query-n', storedWiring);
+    queries.push(queryAtStored);
 
-    const bulkPrefix = callIdPrefix(lab.random);
-    const loadStarted = performance.now();
-    await bulkLoadCalls(lab.db.pool, {
-      tenantId: lab.tenant.tenantId,
-      source: { prefix: consumer.prefix, count },
-      prefix: bulkPrefix,
-      stored,
-      replicasPerStatement: 10,
-      progress: step,
-    });
-    const bulkLoadS = (performance.now() - loadStarted) / 1000;
-    // The consumer stage's own calls stay too: `stored` is what was bulk-loaded on top of them.
-    const topics = await lab.topics('growth');
-    await prefillTopic(lab, topics.callRecords, callIdPrefix(lab.random), count);
-    const atStored = await drainWithConsumer(lab, topics, count, 'growth-consumer-n');
-    const p99AtStored = await lookupP99(lab, query.origin, bulkPrefix, stored, queryRate);
-    step(`growth at ${stored}: ${atStored.callbacksPerS} cb/s, lookup p99 ${p99AtStored} ms`);
+    const rounds: GrowthRound[] = [];
+    for (let index = 0; index < ROUNDS; index += 1) {
+      const zero = { topics: await lab.topics('growth-0'), prefix: callIdPrefix(lab.random) };
+      const more = { topics: await lab.topics('growth-n'), prefix: callIdPrefix(lab.random) };
+      await prefillTopic(lab, zero.topics.callRecords, zero.prefix, drainCalls);
+      await prefillTopic(lab, more.topics.callRecords, more.prefix, drainCalls);
 
+      await truncateCallTables(lab.db.pool);
+      const drainAtZero = await drainWithConsumer(lab, zero.topics, drainCalls, 'growth-consumer-0');
+      const p99AtZero = await lookupP99(lab, queryAtZero, zero.prefix, drainCalls, queryRate);
+      const drainAtStored = await drainWithConsumer(lab, more.topics, drainCalls, 'growth-consumer-n', storedWiring);
+      const p99AtStored = await lookupP99(lab, queryAtStored, prepared.bulk.prefix, prepared.bulk.count, queryRate);
+      rounds.push({
+        consumer_callbacks_per_s_at_0: drainAtZero.callbacksPerS,
+        consumer_callbacks_per_s_at_stored: drainAtStored.callbacksPerS,
+        query_p99_ms_at_0: p99AtZero,
+        query_p99_ms_at_stored: p99AtStored,
+      });
+      step(`growth round ${index + 1}: ${JSON.stringify(rounds.at(-1))}`);
+    }
+
+    const atZero = mean(rounds.map((entry) => entry.consumer_callbacks_per_s_at_0));
+    const atStored = mean(rounds.map((entry) => entry.consumer_callbacks_per_s_at_stored));
+    const p99AtZero = mean(rounds.map((entry) => entry.query_p99_ms_at_0));
+    const p99AtStored = mean(rounds.map((entry) => entry.query_p99_ms_at_stored));
     return {
-      stored_calls: stored,
-      bulk_load_s: Math.round(bulkLoadS),
-      consumer_callbacks_per_s_at_0: atZero.callbacksPerS,
-      consumer_callbacks_per_s_at_stored: atStored.callbacksPerS,
-      throughput_ratio: round(atStored.callbacksPerS / atZero.callbacksPerS),
-      query_p99_ms_at_0: p99AtZero,
-      query_p99_ms_at_stored: p99AtStored,
+      stored_calls: lab.options.consumerCalls + prepared.bulk.count,
+      bulk_load_s: Math.round(prepared.seconds),
+      consumer_callbacks_per_s_at_0: Math.round(atZero),
+      consumer_callbacks_per_s_at_stored: Math.round(atStored),
+      throughput_ratio: round(atStored / atZero),
+      query_p99_ms_at_0: round(p99AtZero, 2),
+      query_p99_ms_at_stored: round(p99AtStored, 2),
       p99_ratio: round(p99AtZero / p99AtStored),
       query_rate: Math.round(queryRate),
+      drain_calls: drainCalls,
+      rounds,
     };
   } finally {
-    await query.stop();
+    for (const query of queries) await query.stop();
+    if (stored && !lab.options.keepDatabase) await stored.drop();
   }
 }
