@@ -49,6 +49,8 @@ export const consumerResultSchema = z.object({
   rows_per_table: z.record(z.string(), z.number().int()),
   baseline_s: figure,
   cpu_cores: cores,
+  /** Shares of the drain its Postgres connections were active / idle in transaction / idle (sampled). */
+  backend_states: z.record(z.string(), z.number()),
 });
 
 export const freshnessResultSchema = z.object({

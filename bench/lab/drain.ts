@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sampleBackendStates } from './backend-states.ts';
 import type { Lab, ServiceWiring } from './lab.ts';
 import type { TopicSet } from './kafka.ts';
 
@@ -14,6 +15,8 @@ export interface Drain {
   callbacksPerS: number;
   seconds: number;
   cpu: Record<string, number>;
+  /** Shares of the drain the consumer's Postgres connections spent active, idle in a transaction, idle. */
+  backendStates: Record<string, number>;
 }
 
 async function committed(lab: Lab, admin: ReturnType<Lab['kafka']['admin']>, group: string, topic: string): Promise<number> {
@@ -28,6 +31,8 @@ export async function drainWithConsumer(lab: Lab, topics: TopicSet, count: numbe
   const consumer = await lab.service('consumer', label, { ...wiring, topics, group });
   try {
     const cpu = await lab.watchCpu([consumer]);
+    // The consumer names its connections 'callstream-consumer' (shared/db/pool.ts application_name).
+    const states = sampleBackendStates(lab.db.pool, new URL(wiring.databaseUrl ?? lab.db.url).pathname.slice(1), 'callstream-consumer');
     const started = performance.now();
     const deadline = Date.now() + DEADLINE_MS;
     let first: { at: number; done: number } | undefined;
@@ -40,9 +45,17 @@ export async function drainWithConsumer(lab: Lab, topics: TopicSet, count: numbe
         const useFirst = first && first.done < count && at > first.at;
         const seconds = useFirst ? (at - first!.at) / 1000 : (at - started) / 1000;
         const drained = useFirst ? count - first!.done : count;
-        return { callbacksPerS: Math.round(drained / seconds), seconds: Math.round(seconds * 100) / 100, cpu: await cpu.stop() };
+        return {
+          callbacksPerS: Math.round(drained / seconds),
+          seconds: Math.round(seconds * 100) / 100,
+          cpu: await cpu.stop(),
+          backendStates: await states.stop(),
+        };
       }
-      if (Date.now() > deadline) throw new Error(`${label}: the consumer committed ${done} of ${count} records in ${DEADLINE_MS / 1000} s`);
+      if (Date.now() > deadline) {
+        await states.stop();
+        throw new Error(`${label}: the consumer committed ${done} of ${count} records in ${DEADLINE_MS / 1000} s`);
+      }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   } finally {

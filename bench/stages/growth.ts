@@ -9,6 +9,7 @@ import type { Lab } from '../lab/lab.ts';
 import type { NodeProcess } from '../lab/processes.ts';
 import { prefillTopic } from '../lab/prefill.ts';
 import { runPsql } from '../lab/psql.ts';
+import { warmUpTables } from '../lab/warm-up.ts';
 import { lookupRequest } from '../lab/requests.ts';
 import type { GrowthResult } from '../results.ts';
 import type { ConsumerStageOutput } from './consumer.ts';
@@ -19,6 +20,8 @@ import type { ConsumerStageOutput } from './consumer.ts';
  * consumer stage's calls (loaded from its COPY files) plus bulk-loaded replicas of them up to
  * `growthCalls`. The two are measured alternately, round after round, so that the shared machine's
  * drift over the minutes between them falls on both sides; the figures are the means of the rounds.
+ * "At 0" holds only the 1,000 calls of the warm-up drain that precedes every measured drain (see
+ * lab/warm-up.ts).
  */
 const ROUNDS = 2;
 
@@ -30,6 +33,7 @@ interface GrowthRound {
 }
 
 const DRAIN_CALLS = 10_000;
+const WARM_UP_CALLS = 1_000;
 const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
@@ -84,7 +88,10 @@ export async function runGrowthStage(lab: Lab, consumer: ConsumerStageOutput, qu
       await prefillTopic(lab, zero.topics.callRecords, zero.prefix, drainCalls);
       await prefillTopic(lab, more.topics.callRecords, more.prefix, drainCalls);
 
+      // Both sides get the same unmeasured warm-up drain (and ANALYZE) in a consumer of its own.
       await truncateCallTables(lab.db.pool);
+      await warmUpTables(lab, lab.db.pool, WARM_UP_CALLS, 'growth-0');
+      await warmUpTables(lab, stored.pool, WARM_UP_CALLS, 'growth-n', storedWiring);
       const drainAtZero = await drainWithConsumer(lab, zero.topics, drainCalls, 'growth-consumer-0');
       const p99AtZero = await lookupP99(lab, queryAtZero, zero.prefix, drainCalls, queryRate);
       const drainAtStored = await drainWithConsumer(lab, more.topics, drainCalls, 'growth-consumer-n', storedWiring);

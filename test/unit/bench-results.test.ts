@@ -15,6 +15,7 @@ const sample = {
   consumer: {
     callbacks_per_s: 900, rows_per_s: 29_000, baseline_rows_per_s: 50_000, ratio: 0.58, callbacks: 20_000, rows: 650_000,
     rows_per_table: { calls: 20_000, dialogue_lines: 500_000 }, baseline_s: 13, cpu_cores: cores,
+    backend_states: { active: 0.4, idle_in_transaction: 0.1, idle: 0.5 },
   },
   freshness: {
     p50_ms: 40, p95_ms: 90, p99_ms: 180, max_ms: 300, samples: 600, timeouts: 0, ingest_rps: 900, ingest_errors: 0,
