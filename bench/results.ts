@@ -19,6 +19,8 @@ export const ingressResultSchema = z.object({
   p99_ms_saturated: figure,
   baseline_rps: figure,
   baseline_p99_ms_saturated: figure,
+  /** The bare server at the ingress's 50% rate: HTTP's own latency floor on this machine, this run. */
+  baseline_p99_ms_at_half_load: figure,
   ratio: figure,
   rate_at_half_load: figure,
   achieved_rps_at_half_load: figure,

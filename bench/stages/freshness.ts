@@ -3,18 +3,15 @@ import { summarize } from '../load/latency.ts';
 import { runOpenLoop } from '../load/open-loop.ts';
 import type { Lab } from '../lab/lab.ts';
 import type { Pipeline } from '../lab/pipeline.ts';
+import { createFreshnessTracker } from '../lab/freshness-tracker.ts';
 import { ingestRequest, lookupRequest } from '../lab/requests.ts';
 import type { FreshnessResult } from '../results.ts';
 
 /**
  * Stage 4: ingest at 50% of the ingress's saturation, open loop; a sample of the accepted callbacks
- * (about freshnessSamplesPerS a second) is polled on GET /v1/calls/{callId} every few milliseconds from
- * the moment its 200 arrived until the query service returns it. The poll interval bounds the
- * resolution; the polls are part of the load, as a reader's would be.
+ * (about freshnessSamplesPerS a second) is watched from the moment its 200 arrived until GET
+ * /v1/calls/{callId} returns it (lab/freshness-tracker.ts). Resolution: a few milliseconds.
  */
-const POLL_MS = 5;
-const GIVE_UP_MS = 30_000;
-
 export interface FreshnessWindow {
   samples: number[];
   timeouts: number;
@@ -23,41 +20,37 @@ export interface FreshnessWindow {
   ingestStatuses: Record<string, number>;
 }
 
-export async function measureFreshness(lab: Lab, pipeline: Pipeline, rate: number, durationMs: number): Promise<FreshnessWindow> {
+export async function measureFreshness(lab: Lab, pipeline: Pipeline, rate: number, durationMs: number, sampled = true): Promise<FreshnessWindow> {
   const prefix = callIdPrefix(lab.random);
   const every = Math.max(1, Math.round(rate / lab.options.freshnessSamplesPerS));
-  const samples: number[] = [];
-  const polls: Promise<void>[] = [];
-  let timeouts = 0;
-
-  const poll = async (callId: string, acceptedAt: number) => {
-    while (performance.now() - acceptedAt < GIVE_UP_MS) {
-      if ((await pipeline.lookupClient.send(lookupRequest(lab, callId))) === 200) {
-        samples.push(performance.now() - acceptedAt);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
-    // Counted at the give-up time, so that percentiles are lower bounds rather than silently better.
-    samples.push(GIVE_UP_MS);
-    timeouts += 1;
-  };
-
+  const tracker = createFreshnessTracker({
+    pool: lab.db.pool,
+    tenantId: lab.tenant.tenantId,
+    lookup: (callId) => pipeline.lookupClient.send(lookupRequest(lab, callId)),
+    // Past this, a callback counts as a timeout (at this value): bounds the stage's length.
+    giveUpMs: lab.options.durationMs + 5_000,
+  });
   const load = await runOpenLoop({
     ratePerS: rate,
     durationMs,
     maxInFlight: 2_000,
     send: (index) => pipeline.ingestClient.send(ingestRequest(lab, index, callIdOf(prefix, index))),
     onAnswer: (index, status, answeredAt) => {
-      if (status === 200 && index % every === 0) polls.push(poll(callIdOf(prefix, index), answeredAt));
+      if (sampled && status === 200 && index % every === 0) tracker.track(callIdOf(prefix, index), answeredAt);
     },
   });
-  await Promise.all(polls);
-  return { samples, timeouts, ingestRps: load.achieved_rps, ingestErrors: load.failed + load.dropped, ingestStatuses: { ...load.statuses, ...(load.dropped ? { dropped: load.dropped } : {}) } };
+  const { samples, timeouts } = await tracker.finish();
+  return {
+    samples,
+    timeouts,
+    ingestRps: load.achieved_rps,
+    ingestErrors: load.failed + load.dropped,
+    ingestStatuses: { ...load.statuses, ...(load.dropped ? { dropped: load.dropped } : {}) },
+  };
 }
 
 export async function runFreshnessStage(lab: Lab, pipeline: Pipeline, halfRate: number): Promise<FreshnessResult> {
-  await measureFreshness(lab, pipeline, halfRate, lab.options.warmupMs);
+  await measureFreshness(lab, pipeline, halfRate, lab.options.warmupMs, false);
   const cpu = await lab.watchCpu([pipeline.ingress, pipeline.consumer, pipeline.query]);
   const window = await measureFreshness(lab, pipeline, halfRate, lab.options.durationMs);
   const cpuCores = await cpu.stop();

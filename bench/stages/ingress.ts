@@ -9,7 +9,8 @@ import type { IngressResult } from '../results.ts';
 
 /**
  * Stage 1: callbacks/s at saturation (closed loop) and p99 at 50% of it (open loop, fixed rate), against
- * the bare Fastify baseline saturated the same way, one after the other in the same run.
+ * the bare Fastify baseline saturated the same way, one after the other in the same run. The bare server
+ * is also run at the ingress's 50% rate: the latency floor that HTTP alone has on the machine just then.
  */
 export interface IngressStageOutput {
   result: IngressResult;
@@ -35,29 +36,45 @@ export function errorsOf(load: LoadResult): number {
   return load.failed + load.dropped;
 }
 
-export async function runIngressStage(lab: Lab): Promise<IngressStageOutput> {
-  const bare = await lab.bareIngress();
-  const bareClient = createHttpClient(bare.origin, lab.options.ingressConcurrency);
-  const baseline = await saturate(lab, bare, bareClient).finally(async () => {
-    await bareClient.close();
-    await bare.stop();
+function atRate(lab: Lab, client: HttpClient, rate: number): Promise<LoadResult> {
+  const prefix = callIdPrefix(lab.random);
+  return runOpenLoop({
+    ratePerS: rate,
+    durationMs: lab.options.durationMs,
+    maxInFlight: 2_000,
+    send: (index) => client.send(ingestRequest(lab, index, callIdOf(prefix, index))),
   });
+}
 
+/** The bare server saturated, and (once the ingress's 50% rate is known) at that rate. */
+async function bareBaseline(lab: Lab) {
+  const bare = await lab.bareIngress();
+  const client = createHttpClient(bare.origin, lab.options.ingressConcurrency * 2);
+  return {
+    saturated: await saturate(lab, bare, client),
+    atRate: (rate: number) => atRate(lab, client, rate),
+    async stop() {
+      await client.close();
+      await bare.stop();
+    },
+  };
+}
+
+export async function runIngressStage(lab: Lab): Promise<IngressStageOutput> {
+  // The bare server idles (no requests) while the ingress is measured.
+  const bare = await bareBaseline(lab);
+  const baseline = bare.saturated;
   const topics = await lab.topics('ingress');
   const ingress = await lab.service('ingress', 'ingress', { topics });
   const client = createHttpClient(ingress.origin, lab.options.ingressConcurrency * 2);
   try {
     const saturated = await saturate(lab, ingress, client);
     const halfRate = Math.max(1, saturated.load.achieved_rps / 2);
-    const prefix = callIdPrefix(lab.random);
     const cpu = await lab.watchCpu([ingress]);
-    const half = await runOpenLoop({
-      ratePerS: halfRate,
-      durationMs: lab.options.durationMs,
-      maxInFlight: 2_000,
-      send: (index) => client.send(ingestRequest(lab, index, callIdOf(prefix, index))),
-    });
+    const half = await atRate(lab, client, halfRate);
     const halfCpu = await cpu.stop();
+    // The same rate on the bare server: the latency floor of HTTP on this machine at this moment.
+    const bareHalf = await bare.atRate(halfRate);
     return {
       halfRate,
       result: {
@@ -67,6 +84,7 @@ export async function runIngressStage(lab: Lab): Promise<IngressStageOutput> {
         p99_ms_saturated: saturated.load.latency.p99_ms,
         baseline_rps: baseline.load.achieved_rps,
         baseline_p99_ms_saturated: baseline.load.latency.p99_ms,
+        baseline_p99_ms_at_half_load: bareHalf.latency.p99_ms,
         ratio: round(saturated.load.achieved_rps / baseline.load.achieved_rps, 3),
         rate_at_half_load: round(halfRate, 1),
         achieved_rps_at_half_load: half.achieved_rps,
@@ -79,5 +97,6 @@ export async function runIngressStage(lab: Lab): Promise<IngressStageOutput> {
   } finally {
     await client.close();
     await ingress.stop();
+    await bare.stop();
   }
 }

@@ -6,7 +6,7 @@ import { percentile, summarize } from '../../bench/load/latency.ts';
 const cores = { ingress: 0.9, kafka: 0.4, postgres: 0, loadgen: 0.2, machine: 1.9, others: 0.4 };
 const sample = {
   ingress: {
-    rps: 1800, p50_ms: 4.1, p99_ms: 21.5, p99_ms_saturated: 80, baseline_rps: 3400, baseline_p99_ms_saturated: 40,
+    rps: 1800, p50_ms: 4.1, p99_ms: 21.5, p99_ms_saturated: 80, baseline_rps: 3400, baseline_p99_ms_saturated: 40, baseline_p99_ms_at_half_load: 3,
     ratio: 0.529, rate_at_half_load: 900, achieved_rps_at_half_load: 899, errors: 0,
     statuses: { saturated: { '200': 54_000 }, half_load: { '200': 27_000 } }, concurrency: 64,
     cpu_cores: { baseline: cores, saturated: cores, half_load: cores },
