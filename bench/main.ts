@@ -69,11 +69,12 @@ try {
   });
   const loadAtStart = loadAverage();
   const machine = await describeMachine(db.pool);
-  const stages = await runStages(lab, runDir, say);
+  const { results: stages, failures } = await runStages(lab, runDir, say);
   const finishedAt = new Date();
   const { latest, results } = writeResults(resultsDir, {
     ...stages,
     machine: {
+      failures,
       mode: options.quick ? 'quick' : 'full',
       started_at: startedAt.toISOString(),
       duration_s: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
@@ -86,6 +87,7 @@ try {
   process.stdout.write(`${renderTable(results)}\n`);
   say(`results: ${latest}`);
   if (profileDir) say(`profiles: ${summariseProfiles(profileDir)}`);
+  if (Object.keys(failures).length > 0) process.exitCode = 1;
 } catch (error) {
   say(`bench failed: ${(error as Error).stack ?? String(error)}`);
   process.exitCode = 1;

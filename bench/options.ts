@@ -5,13 +5,16 @@ import { z } from 'zod';
  * Command-line options of `npm run bench`. --quick runs every stage but growth with short windows (under
  * 5 minutes); the full run (under 45) measures longer and adds growth. Sizes can be overridden to probe.
  */
+export const STAGES = ['ingress', 'kafka', 'consumer', 'freshness', 'query', 'growth'] as const;
+export type StageName = (typeof STAGES)[number];
+
 const optionsSchema = z.object({
   quick: z.boolean(),
   profile: z.boolean(),
   keepDatabase: z.boolean(),
   seed: z.coerce.number().int().min(0),
   growthCalls: z.coerce.number().int().min(0).optional(),
-  only: z.array(z.enum(['ingress', 'kafka', 'consumer', 'freshness', 'query', 'growth'])).optional(),
+  only: z.array(z.enum(STAGES)).optional(),
 });
 
 export interface BenchOptions extends z.output<typeof optionsSchema> {
@@ -68,7 +71,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   };
 }
 
-export function runsStage(options: BenchOptions, stage: NonNullable<BenchOptions['only']>[number]): boolean {
+export function runsStage(options: BenchOptions, stage: StageName): boolean {
   if (options.only) return options.only.includes(stage);
   return stage !== 'growth' || !options.quick;
 }

@@ -97,5 +97,6 @@ export function renderTable(results: BenchResults): string {
     `${machine.mode} run, ${machine.started_at}, ${machine.duration_s} s; ${machine.cpus} × ${machine.cpu_model}, ${machine.memory_gb} GB; ` +
       `load average ${machine.load_average_at_start.join(' ')} → ${machine.load_average_at_end.join(' ')}`,
     machine.note,
+    ...Object.entries(machine.failures).map(([stage, reason]) => `no result for ${stage}: ${reason}`),
   ].join('\n');
 }

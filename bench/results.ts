@@ -116,6 +116,8 @@ export const growthResultSchema = z.object({
 
 export const machineSchema = z.object({
   mode: z.enum(['quick', 'full']),
+  /** Stages asked for that have no result, and why (the run goes on without them). */
+  failures: z.record(z.string(), z.string()),
   started_at: z.string(),
   duration_s: z.number(),
   cpus: z.number().int(),

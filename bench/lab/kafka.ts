@@ -39,6 +39,8 @@ export interface TopicSet {
   dlq: string;
 }
 
+const CREATE_ATTEMPTS = 5;
+
 export async function createTopicSet(kafka: Kafka, label: string, partitions: number): Promise<TopicSet> {
   const suffix = randomBytes(4).toString('hex');
   const topics = {
@@ -46,6 +48,15 @@ export async function createTopicSet(kafka: Kafka, label: string, partitions: nu
     rejected: `bench.${label}.call-records.rejected.${suffix}`,
     dlq: `bench.${label}.call-records.dlq.${suffix}`,
   };
-  await ensureTopics(kafka, Object.values(topics), partitions);
-  return topics;
+  // A broker starved of CPU or disk (a bulk load, a vacuum, the other engineers' tests) can take longer
+  // than the admin client waits for the new partitions' leaders; creating them again is harmless.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await ensureTopics(kafka, Object.values(topics), partitions);
+      return topics;
+    } catch (error) {
+      if (attempt >= CREATE_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2_000 * attempt));
+    }
+  }
 }

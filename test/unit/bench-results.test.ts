@@ -33,7 +33,7 @@ const sample = {
     rounds: [{ consumer_callbacks_per_s_at_0: 900, consumer_callbacks_per_s_at_stored: 800, query_p99_ms_at_0: 4, query_p99_ms_at_stored: 4.5 }],
   },
   machine: {
-    mode: 'full', started_at: '2026-01-02T03:04:05.000Z', duration_s: 1800, cpus: 2, cpu_model: 'AMD EPYC', memory_gb: 25,
+    mode: 'full', failures: {}, started_at: '2026-01-02T03:04:05.000Z', duration_s: 1800, cpus: 2, cpu_model: 'AMD EPYC', memory_gb: 25,
     os: 'Linux 6.1', node: 'v20.20.2', postgres: '15.20', kafka: '3.9.1', load_average_at_start: [1, 1, 1],
     load_average_at_end: [2, 2, 2], note: 'shared machine',
   },
