@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { sampleBackendStates } from './backend-states.ts';
+import type { Lab, ServiceWiring } from './lab.ts';
+import type { TopicSet } from './kafka.ts';
+
+/**
+ * Runs the consumer service on a pre-filled topic with a new group and measures how fast it drains it.
+ * Progress is read from the group's committed offsets: the consumer commits a batch only after its
+ * Postgres transaction committed (SPEC section 5), so committed = written.
+ */
+const POLL_MS = 100;
+const DEADLINE_MS = 15 * 60_000;
+
+export interface Drain {
+  callbacksPerS: number;
+  seconds: number;
+  cpu: Record<string, number>;
+  /** Shares of the drain the consumer's Postgres connections spent active, idle in a transaction, idle. */
+  backendStates: Record<string, number>;
+}
+
+async function committed(lab: Lab, admin: ReturnType<Lab['kafka']['admin']>, group: string, topic: string): Promise<number> {
+  const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  return (offsets?.partitions ?? []).reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
+}
+
+export async function drainWithConsumer(lab: Lab, topics: TopicSet, count: number, label: string, wiring: ServiceWiring = {}): Promise<Drain> {
+  const group = `bench.${label}.${randomBytes(4).toString('hex')}`;
+  const admin = lab.kafka.admin();
+  await admin.connect();
+  const consumer = await lab.service('consumer', label, { ...wiring, topics, group });
+  try {
+    const cpu = await lab.watchCpu([consumer]);
+    // The consumer names its connections 'callstream-consumer' (shared/db/pool.ts application_name).
+    const states = sampleBackendStates(lab.db.pool, new URL(wiring.databaseUrl ?? lab.db.url).pathname.slice(1), 'callstream-consumer');
+    const started = performance.now();
+    const deadline = Date.now() + DEADLINE_MS;
+    let first: { at: number; done: number } | undefined;
+    for (;;) {
+      const done = await committed(lab, admin, group, topics.callRecords);
+      const at = performance.now();
+      if (!first && done > 0) first = { at, done };
+      if (done >= count) {
+        // Measured from the first commit, so that joining the group is not counted as draining time.
+        const useFirst = first && first.done < count && at > first.at;
+        const seconds = useFirst ? (at - first!.at) / 1000 : (at - started) / 1000;
+        const drained = useFirst ? count - first!.done : count;
+        return {
+          callbacksPerS: Math.round(drained / seconds),
+          seconds: Math.round(seconds * 100) / 100,
+          cpu: await cpu.stop(),
+          backendStates: await states.stop(),
+        };
+      }
+      if (Date.now() > deadline) {
+        await states.stop();
+        throw new Error(`${label}: the consumer committed ${done} of ${count} records in ${DEADLINE_MS / 1000} s`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  } finally {
+    await consumer.stop();
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,110 @@
+import type { Kafka } from 'kafkajs';
+import type { Config } from '../../shared/config.ts';
+import type { CreatedTenant } from '../../shared/tenants/repository.ts';
+import { freePort } from '../../test/support/ports.ts';
+import type { BenchOptions } from '../options.ts';
+import type { PayloadSet } from '../generator/payloads.ts';
+import { createRandom, type Random } from '../generator/random.ts';
+import { backendPids, watchCpu, type CpuWatch } from './cpu.ts';
+import type { BenchDatabase } from './database.ts';
+import { createTopicSet, type TopicSet } from './kafka.ts';
+import { startNodeProcess, type NodeProcess } from './processes.ts';
+
+/**
+ * Everything a stage needs: the broker, the bench database and its tenant, the payloads, and ways to
+ * start the services as black boxes configured only by environment variables.
+ */
+export type ServiceName = 'ingress' | 'consumer' | 'query';
+
+export interface ServiceWiring {
+  topics?: TopicSet;
+  group?: string;
+  /** Another bench database than lab.db (growth compares two). */
+  databaseUrl?: string;
+}
+
+export interface Lab {
+  options: BenchOptions;
+  config: Config;
+  logDir: string;
+  profileDir: string | undefined;
+  brokers: string[];
+  kafkaPid: number | undefined;
+  kafka: Kafka;
+  db: BenchDatabase;
+  tenant: CreatedTenant;
+  payloads: PayloadSet;
+  random: Random;
+  topics(label: string): Promise<TopicSet>;
+  service(name: ServiceName, label: string, wiring: ServiceWiring): Promise<NodeProcess>;
+  bareIngress(): Promise<NodeProcess>;
+  /** Starts CPU accounting for these processes, Kafka and the bench database's backends. */
+  watchCpu(processes: NodeProcess[]): Promise<CpuWatch>;
+}
+
+export interface LabParts {
+  options: BenchOptions;
+  config: Config;
+  logDir: string;
+  profileDir: string | undefined;
+  brokers: string[];
+  kafkaPid: number | undefined;
+  kafka: Kafka;
+  db: BenchDatabase;
+  tenant: CreatedTenant;
+  payloads: PayloadSet;
+}
+
+const SERVICE_SCRIPTS: Record<ServiceName, string> = {
+  ingress: 'services/ingress/main.ts',
+  consumer: 'services/consumer/main.ts',
+  query: 'services/query/main.ts',
+};
+const PORT_VARIABLE: Record<ServiceName, string> = { ingress: 'INGRESS_PORT', consumer: 'CONSUMER_PORT', query: 'QUERY_PORT' };
+
+export function createLab(parts: LabParts): Lab {
+  const processOptions = (label: string, port: number) => ({ label, port, logDir: parts.logDir, profileDir: parts.profileDir });
+  return {
+    ...parts,
+    random: createRandom(parts.options.seed),
+    topics: (label) => createTopicSet(parts.kafka, label, parts.config.TOPIC_PARTITIONS),
+    async service(name, label, wiring) {
+      const port = await freePort();
+      // Inherit the environment, so that whoever runs the bench can tune the services' own variables
+      // (e.g. PRODUCE_LINGER_MS); only where they connect and listen is set here.
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        DATABASE_URL: wiring.databaseUrl ?? parts.db.url,
+        KAFKA_BROKERS: parts.brokers.join(','),
+        KAFKA_CLIENT_ID: `bench-${label}`,
+        HOST: '127.0.0.1',
+        INGRESS_PORT: '0',
+        QUERY_PORT: '0',
+        CONSUMER_PORT: '0',
+        [PORT_VARIABLE[name]]: String(port),
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        ...(wiring.topics
+          ? { TOPIC_CALL_RECORDS: wiring.topics.callRecords, TOPIC_REJECTED: wiring.topics.rejected, TOPIC_DLQ: wiring.topics.dlq }
+          : {}),
+        ...(wiring.group ? { CONSUMER_GROUP: wiring.group } : {}),
+      };
+      return startNodeProcess({ ...processOptions(label, port), script: SERVICE_SCRIPTS[name], env });
+    },
+    async bareIngress() {
+      const port = await freePort();
+      return startNodeProcess({
+        ...processOptions('bare-ingress', port),
+        script: 'bench/baseline/bare-ingress.ts',
+        args: ['--port', String(port), '--body-limit', String(parts.config.BODY_LIMIT_BYTES)],
+        env: process.env,
+      });
+    },
+    watchCpu(processes) {
+      return watchCpu({
+        ...Object.fromEntries(processes.map((child) => [child.label, () => [child.pid]])),
+        ...(parts.kafkaPid ? { kafka: () => [parts.kafkaPid!] } : {}),
+        postgres: () => backendPids(parts.db.pool, parts.db.name),
+      });
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { Message } from 'kafkajs';
+import { createEnvelope, recordHeaders, recordKey } from '../../shared/callback/envelope.ts';
+import { parseCallback } from '../../shared/callback/schema.ts';
+import { callIdOf } from '../generator/callback.ts';
+import type { Lab } from './lab.ts';
+
+/**
+ * Fills a topic with what the ingress would have published for `count` callbacks (the topic contract,
+ * SPEC section 4), straight from the bench: the consumer stage measures the consumer alone.
+ */
+const BATCH = 250;
+
+export function recordFor(lab: Lab, index: number, callId: string): Message {
+  const parsed = parseCallback(JSON.parse(lab.payloads.body(index, callId)));
+  if (!parsed.ok) throw new Error(`generated payload ${index} is invalid: ${JSON.stringify(parsed.issues)}`);
+  const envelope = createEnvelope(lab.tenant.tenantId, parsed.callback, randomUUID(), new Date());
+  return { key: recordKey(envelope.tenantId, callId), value: JSON.stringify(envelope), headers: recordHeaders(envelope) };
+}
+
+/** Mean size of a record value (the envelope) over the payload templates. */
+export function meanRecordBytes(lab: Lab): number {
+  let total = 0;
+  for (let index = 0; index < lab.payloads.templates; index += 1) {
+    total += Buffer.byteLength(recordFor(lab, index, callIdOf('00000000-0000-4000-8000-', index)).value as string);
+  }
+  return Math.round(total / lab.payloads.templates);
+}
+
+export async function prefillTopic(lab: Lab, topic: string, prefix: string, count: number): Promise<void> {
+  const producer = lab.kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    for (let first = 0; first < count; first += BATCH) {
+      const messages: Message[] = [];
+      for (let index = first; index < Math.min(count, first + BATCH); index += 1) {
+        messages.push(recordFor(lab, index, callIdOf(prefix, index)));
+      }
+      await producer.send({ topic, acks: -1, messages });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}

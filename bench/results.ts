@@ -1,0 +1,170 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * bench/results/latest.json: per stage the measured figure, its baseline from the same run and their
+ * ratio, in the shape issue 6 gives; extra fields say how each figure was obtained. A figure that could
+ * not be measured (no samples) is null, never 0 or NaN.
+ */
+const figure = z.number().nonnegative().nullable();
+const cores = z.record(z.string(), z.number());
+const statuses = z.record(z.string(), z.number().int());
+
+export const ingressResultSchema = z.object({
+  rps: figure,
+  p50_ms: figure,
+  /** At 50% of saturation, open loop. */
+  p99_ms: figure,
+  p99_ms_saturated: figure,
+  baseline_rps: figure,
+  baseline_p99_ms_saturated: figure,
+  /** The bare server at the ingress's 50% rate: HTTP's own latency floor on this machine, this run. */
+  baseline_p99_ms_at_half_load: figure,
+  ratio: figure,
+  rate_at_half_load: figure,
+  achieved_rps_at_half_load: figure,
+  errors: z.number().int(),
+  statuses: z.object({ saturated: statuses, half_load: statuses }),
+  concurrency: z.number().int(),
+  cpu_cores: z.record(z.string(), cores),
+});
+
+export const kafkaResultSchema = z.object({
+  records_per_s: figure,
+  mb_per_s: figure,
+  record_bytes: z.number().int(),
+  records: z.number().int(),
+  p50_ms: figure,
+  p99_ms: figure,
+  /** Ingress saturation over this ceiling. */
+  ratio: figure,
+});
+
+export const consumerResultSchema = z.object({
+  callbacks_per_s: figure,
+  rows_per_s: figure,
+  baseline_rows_per_s: figure,
+  ratio: figure,
+  callbacks: z.number().int(),
+  rows: z.number().int(),
+  rows_per_table: z.record(z.string(), z.number().int()),
+  baseline_s: figure,
+  cpu_cores: cores,
+  /** Shares of the drain its Postgres connections were active / idle in transaction / idle (sampled). */
+  backend_states: z.record(z.string(), z.number()),
+});
+
+export const freshnessResultSchema = z.object({
+  p50_ms: figure,
+  p95_ms: figure,
+  p99_ms: figure,
+  max_ms: figure,
+  samples: z.number().int(),
+  timeouts: z.number().int(),
+  ingest_rps: figure,
+  ingest_errors: z.number().int(),
+  ingest_statuses: statuses,
+  cpu_cores: cores,
+});
+
+export const queryResultSchema = z.object({
+  rps: figure,
+  /** At 50% of saturation, open loop, nothing else running. */
+  p99_ms: figure,
+  p50_ms: figure,
+  p99_ms_saturated: figure,
+  /** pgbench -M prepared. */
+  baseline_tps: figure,
+  /** pgbench -M extended: parsed and planned for every execution, like an unnamed statement. */
+  baseline_tps_unprepared: figure,
+  /** False when bench/query/find-call.sql no longer matches the service's SQL: the baseline is stale. */
+  baseline_sql_matches_service: z.boolean(),
+  ratio: figure,
+  p99_ms_under_ingest: figure,
+  rate_at_half_load: figure,
+  ingest_rps_during: figure,
+  errors: z.number().int(),
+  concurrency: z.number().int(),
+  stored_calls: z.number().int(),
+  cpu_cores: z.record(z.string(), cores),
+});
+
+export const growthResultSchema = z.object({
+  stored_calls: z.number().int(),
+  bulk_load_s: figure,
+  consumer_callbacks_per_s_at_0: figure,
+  consumer_callbacks_per_s_at_stored: figure,
+  throughput_ratio: figure,
+  query_p99_ms_at_0: figure,
+  query_p99_ms_at_stored: figure,
+  /** p99 at 0 over p99 at the stored size: 1 means no slower, the target is >= 0.8. */
+  p99_ratio: figure,
+  query_rate: figure,
+  /** Callbacks per drain. */
+  drain_calls: z.number().int(),
+  /** Each round measured at 0, then at the stored size; the figures above are their means. */
+  rounds: z.array(
+    z.object({
+      consumer_callbacks_per_s_at_0: figure,
+      consumer_callbacks_per_s_at_stored: figure,
+      query_p99_ms_at_0: figure,
+      query_p99_ms_at_stored: figure,
+    }),
+  ),
+});
+
+export const machineSchema = z.object({
+  mode: z.enum(['quick', 'full']),
+  /** Stages asked for that have no result, and why (the run goes on without them). */
+  failures: z.record(z.string(), z.string()),
+  started_at: z.string(),
+  duration_s: z.number(),
+  cpus: z.number().int(),
+  cpu_model: z.string(),
+  memory_gb: z.number(),
+  os: z.string(),
+  node: z.string(),
+  postgres: z.string(),
+  kafka: z.string(),
+  load_average_at_start: z.array(z.number()),
+  load_average_at_end: z.array(z.number()),
+  note: z.string(),
+});
+
+export const benchResultsSchema = z.object({
+  ingress: ingressResultSchema.nullable(),
+  kafka: kafkaResultSchema.nullable(),
+  consumer: consumerResultSchema.nullable(),
+  freshness: freshnessResultSchema.nullable(),
+  query: queryResultSchema.nullable(),
+  growth: growthResultSchema.nullable(),
+  machine: machineSchema,
+});
+
+export type IngressResult = z.output<typeof ingressResultSchema>;
+export type KafkaResult = z.output<typeof kafkaResultSchema>;
+export type ConsumerResult = z.output<typeof consumerResultSchema>;
+export type FreshnessResult = z.output<typeof freshnessResultSchema>;
+export type QueryResult = z.output<typeof queryResultSchema>;
+export type GrowthResult = z.output<typeof growthResultSchema>;
+export type BenchResults = z.output<typeof benchResultsSchema>;
+
+/** NaN and ±Infinity (no samples, division by zero) become null, as JSON cannot carry them. */
+export function finiteOrNull(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (Array.isArray(value)) return value.map(finiteOrNull);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, finiteOrNull(v)]));
+  return value;
+}
+
+export function writeResults(directory: string, results: unknown): { latest: string; dated: string; results: BenchResults } {
+  const checked = benchResultsSchema.parse(finiteOrNull(results));
+  mkdirSync(directory, { recursive: true });
+  const text = `${JSON.stringify(checked, null, 2)}\n`;
+  const latest = join(directory, 'latest.json');
+  const dated = join(directory, `${checked.machine.started_at.replace(/[:.]/g, '-')}-${checked.machine.mode}.json`);
+  writeFileSync(latest, text);
+  writeFileSync(dated, text);
+  return { latest, dated, results: checked };
+}
