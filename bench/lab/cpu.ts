@@ -71,7 +71,7 @@ export async function watchCpu(groups: ProcessGroups): Promise<CpuWatch> {
       cores.loadgen = Math.round(((own.user + own.system) / 1e6 / wallS) * 100) / 100;
       const machineEnd = machineBusySeconds();
       if (machineStart !== undefined && machineEnd !== undefined) {
-        // What everything else on the shared machine (other engineers' tests) took meanwhile.
+        // What everything else on the shared machine (other processes) took meanwhile.
         const ours = Object.values(cores).reduce((sum, value) => sum + value, 0);
         cores.machine = Math.round(((machineEnd - machineStart) / wallS) * 100) / 100;
         cores.others = Math.max(0, Math.round((cores.machine - ours) * 100) / 100);

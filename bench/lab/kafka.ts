@@ -48,7 +48,7 @@ export async function createTopicSet(kafka: Kafka, label: string, partitions: nu
     rejected: `bench.${label}.call-records.rejected.${suffix}`,
     dlq: `bench.${label}.call-records.dlq.${suffix}`,
   };
-  // A broker starved of CPU or disk (a bulk load, a vacuum, the other engineers' tests) can take longer
+  // A broker starved of CPU or disk (a bulk load, a vacuum, other test runs) can take longer
   // than the admin client waits for the new partitions' leaders; creating them again is harmless.
   for (let attempt = 1; ; attempt += 1) {
     try {

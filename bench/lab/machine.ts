@@ -6,7 +6,7 @@ import { REPO_ROOT } from '../../scripts/local-kafka.ts';
 
 /** What the figures were measured on, so that a ratio can be read next to the machine that produced it. */
 export const SHARED_MACHINE_NOTE =
-  'Shared machine: other engineers run their test suites (Kafka, Postgres, Node) on the same cores at the same time; ' +
+  'The machine may be shared: other test suites (Kafka, Postgres, Node) can run on the same cores at the same time; ' +
   'absolute figures move from run to run, ratios to the baselines measured in the same run are what to compare.';
 
 export const loadAverage = () => loadavg().map((value) => Math.round(value * 100) / 100);
