@@ -21,13 +21,16 @@ import { summariseProfiles } from './profile/summary.ts';
  */
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
-let options;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (error) {
-  say(`${(error as Error).message}\n${USAGE}`);
-  process.exit(2);
+function parseOptionsOrExit(argv: string[]) {
+  try {
+    return parseOptions(argv);
+  } catch (error) {
+    say(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
 }
+
+const options = parseOptionsOrExit(process.argv.slice(2));
 const config = loadConfigOrExit(process.env);
 const startedAt = new Date();
 const resultsDir = join(REPO_ROOT, 'bench', 'results');
