@@ -16,15 +16,31 @@ const MAX_ENTRIES = 10_000;
 
 export function createTenantAuthenticator(tenants: TenantRepository, ttlMs: number, now = () => Date.now()): TenantAuthenticator {
   const cache = new Map<string, { tenant: Tenant | undefined; expiresAt: number }>();
+  // One database lookup per tenant at a time: when an entry expires under load, the requests waiting on
+  // it share one query instead of each taking a pool connection (which once exhausted the pool).
+  const inFlight = new Map<string, Promise<Tenant | undefined>>();
 
-  async function lookup(tenantId: string): Promise<Tenant | undefined> {
+  async function fetchAndCache(tenantId: string): Promise<Tenant | undefined> {
+    try {
+      const tenant = await tenants.find(tenantId);
+      if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+      cache.delete(tenantId);
+      cache.set(tenantId, { tenant, expiresAt: now() + ttlMs });
+      return tenant;
+    } finally {
+      inFlight.delete(tenantId);
+    }
+  }
+
+  function lookup(tenantId: string): Promise<Tenant | undefined> {
     const hit = cache.get(tenantId);
-    if (hit && hit.expiresAt > now()) return hit.tenant;
-    const tenant = await tenants.find(tenantId);
-    if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-    cache.delete(tenantId);
-    cache.set(tenantId, { tenant, expiresAt: now() + ttlMs });
-    return tenant;
+    if (hit && hit.expiresAt > now()) return Promise.resolve(hit.tenant);
+    let pending = inFlight.get(tenantId);
+    if (!pending) {
+      pending = fetchAndCache(tenantId);
+      inFlight.set(tenantId, pending);
+    }
+    return pending;
   }
 
   return {

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { hashToken } from '../../shared/tokens.ts';
+import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
+import type { Tenant, TenantRepository } from '../../shared/tenants/repository.ts';
+
+const TENANT: Tenant = {
+  tenantId: '6f1c2b7e-3d4a-4e5f-9a8b-1c2d3e4f5a6b',
+  name: 'test',
+  timezone: 'Asia/Tokyo',
+  ingestTokenHash: hashToken('ingest-token'),
+  accessTokenHash: hashToken('access-token'),
+};
+
+/** An in-memory tenant store whose lookups stay pending until released, counting them. */
+function slowTenants() {
+  const waiting: Array<() => void> = [];
+  const store = {
+    finds: 0,
+    release: () => waiting.splice(0).forEach((resolve) => resolve()),
+    repository: {
+      create: () => Promise.reject(new Error('not used')),
+      find: (tenantId: string) => {
+        store.finds += 1;
+        return new Promise<Tenant | undefined>((resolve) =>
+          waiting.push(() => resolve(tenantId === TENANT.tenantId ? TENANT : undefined)),
+        );
+      },
+    } satisfies TenantRepository,
+  };
+  return store;
+}
+
+describe('tenant authenticator', () => {
+  // Regression: an expired entry under load once sent every waiting request to the database at once.
+  it('shares one lookup among concurrent requests for the same tenant', async () => {
+    const store = slowTenants();
+    const authenticator = createTenantAuthenticator(store.repository, 30_000);
+    const answers = Array.from({ length: 50 }, (_, index) =>
+      authenticator.authenticate(TENANT.tenantId, index % 2 ? 'ingest-token' : 'wrong', 'ingest'),
+    );
+    store.release();
+    const results = await Promise.all(answers);
+    expect(store.finds).toBe(1);
+    expect(results.filter(Boolean)).toHaveLength(25);
+  });
+
+  it('looks a tenant up again once its entry expired, and an unknown one the same way', async () => {
+    let clock = 0;
+    const store = slowTenants();
+    const authenticator = createTenantAuthenticator(store.repository, 1_000, () => clock);
+    const check = async (tenantId: string, token: string) => {
+      const answer = authenticator.authenticate(tenantId, token, 'access');
+      store.release();
+      return answer;
+    };
+    expect(await check(TENANT.tenantId, 'access-token')).toEqual(TENANT);
+    expect(await check(TENANT.tenantId, 'access-token')).toEqual(TENANT);
+    expect(store.finds).toBe(1);
+    clock = 1_001;
+    expect(await check(TENANT.tenantId, 'access-token')).toEqual(TENANT);
+    expect(store.finds).toBe(2);
+    expect(await check('00000000-0000-0000-0000-000000000000', 'access-token')).toBeUndefined();
+    expect(store.finds).toBe(3);
+  });
+
+  it('does not cache a failed lookup: the next request asks again', async () => {
+    let fail = true;
+    const repository: TenantRepository = {
+      create: () => Promise.reject(new Error('not used')),
+      find: async () => {
+        if (fail) throw new Error('connection refused');
+        return TENANT;
+      },
+    };
+    const authenticator = createTenantAuthenticator(repository, 30_000);
+    await expect(authenticator.authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).rejects.toThrow('connection refused');
+    fail = false;
+    expect(await authenticator.authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).toEqual(TENANT);
+  });
+});
