@@ -13,15 +13,19 @@ export interface LocalTimeParts {
   second: number;
 }
 
-/** Parses `yyyy-MM-dd HH:mm:ss`, returning undefined unless it names a real calendar time. */
+/** Parses `yyyy-MM-dd HH:mm:ss`, returning undefined unless it names a real calendar time (year 1 or later). */
 export function parseLocalTime(text: string): LocalTimeParts | undefined {
   const match = LOCAL_TIME.exec(text);
   if (!match) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59 || day < 1) return undefined;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (day > daysInMonth) return undefined;
+  if (year < 1 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59 || day < 1) return undefined;
+  if (day > daysInMonth(year, month)) return undefined;
   return { year, month, day, hour, minute, second };
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -32,6 +36,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
     formatter = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
+      era: 'short',
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
@@ -44,28 +49,74 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-function wallClockOf(instant: number, timeZone: string): LocalTimeParts {
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(instant))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  return {
-    year: parts.year!,
-    month: parts.month!,
-    day: parts.day!,
-    hour: parts.hour!,
-    minute: parts.minute!,
-    second: parts.second!,
-  };
+/** Date.UTC without its two-digit-year rule (Date.UTC(50, …) is 1950). */
+function asUtcMillis(parts: LocalTimeParts): number {
+  const date = new Date(0);
+  date.setUTCFullYear(parts.year, parts.month - 1, parts.day);
+  return date.setUTCHours(parts.hour, parts.minute, parts.second, 0);
 }
 
-function asUtcMillis(parts: LocalTimeParts): number {
-  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+/** The zone's offset at a whole second, asked of Intl: exact, and microseconds per call. */
+function offsetMillisFromIntl(second: number, timeZone: string): number {
+  const parts: Record<string, string> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(second))) parts[part.type] = part.value;
+  const year = parts.era === 'BC' ? 1 - Number(parts.year) : Number(parts.year);
+  const wall = asUtcMillis({
+    year,
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+    second: Number(parts.second),
+  });
+  return wall - second;
+}
+
+/**
+ * Offsets are remembered per zone and UTC hour, because every callback holds dozens of times and every
+ * answer of the query service formats dozens more: Intl is asked twice per zone and hour instead of
+ * several times per timestamp. An hour whose first and last seconds have different offsets holds a
+ * transition; its instants are asked of Intl one by one. (Two transitions within one hour that cancel
+ * out would be missed; no zone has them.)
+ */
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+const MAX_REMEMBERED_HOURS = 50_000;
+const hourOffsets = new Map<string, number | null>();
+
+function offsetMillis(second: number, timeZone: string): number {
+  const hour = Math.floor(second / HOUR);
+  const key = `${timeZone}\u0000${hour}`;
+  let offset = hourOffsets.get(key);
+  if (offset === undefined) {
+    const first = offsetMillisFromIntl(hour * HOUR, timeZone);
+    offset = first === offsetMillisFromIntl((hour + 1) * HOUR - 1000, timeZone) ? first : null;
+    if (hourOffsets.size >= MAX_REMEMBERED_HOURS) hourOffsets.clear();
+    hourOffsets.set(key, offset);
+  }
+  return offset ?? offsetMillisFromIntl(second, timeZone);
+}
+
+function wholeSecond(instant: number): number {
+  return Math.floor(instant / 1000) * 1000;
+}
+
+function wallClockOf(instant: number, timeZone: string): LocalTimeParts {
+  const second = wholeSecond(instant);
+  const wall = new Date(second + offsetMillis(second, timeZone));
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+  };
 }
 
 /** The zone's offset from UTC at an instant, in minutes (Asia/Tokyo: 540). */
 export function offsetMinutes(instant: number, timeZone: string): number {
-  return Math.round((asUtcMillis(wallClockOf(instant, timeZone)) - Math.floor(instant / 1000) * 1000) / 60_000);
+  return Math.round(offsetMillis(wholeSecond(instant), timeZone) / 60_000);
 }
 
 /**
@@ -76,15 +127,13 @@ export function localTimeToInstant(text: string, timeZone: string): Date {
   const parts = parseLocalTime(text);
   if (!parts) throw new RangeError(`not a local time: ${JSON.stringify(text)}`);
   const naive = asUtcMillis(parts);
-  const offsetBefore = offsetMinutes(naive - DAY, timeZone);
-  const offsetAfter = offsetMinutes(naive + DAY, timeZone);
-  const fits = [offsetBefore, offsetAfter]
-    .map((offset) => naive - offset * 60_000)
-    .filter((instant) => asUtcMillis(wallClockOf(instant, timeZone)) === naive);
-  return new Date(fits.length > 0 ? Math.max(...fits) : naive - offsetBefore * 60_000);
+  // The candidates are the offsets a day either side; the instant fits when its wall clock is the text.
+  const offsetBefore = offsetMillis(naive - DAY, timeZone);
+  const offsetAfter = offsetMillis(naive + DAY, timeZone);
+  const fits = [naive - offsetBefore, naive - offsetAfter].filter((instant) => instant + offsetMillis(instant, timeZone) === naive);
+  return new Date(fits.length > 0 ? Math.max(...fits) : naive - offsetBefore);
 }
 
-const DAY = 24 * 60 * 60 * 1000;
 
 function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatDateTime } from './date-time-format.ts';
+import { formatInstant } from '../../shared/local-time.ts';
 import type { CallHistory } from './call-history-schema.ts';
 import { connectResult, isConnected } from './connect-result.ts';
 import type { CallSummaryRow } from './call-summary-sql.ts';
@@ -43,8 +43,8 @@ function customerOf(row: CallSummaryRow, tenantId: string, timeZone: string, exp
   const updated = row.contact_last_stored_at ?? row.received_at;
   return {
     customerId: customerIdFor(tenantId, key),
-    createdDateTime: formatDateTime(created, timeZone),
-    updatedDateTime: formatDateTime(updated, timeZone),
+    createdDateTime: formatInstant(created, timeZone),
+    updatedDateTime: formatInstant(updated, timeZone),
     ...(present(row.contact_name) ? splitName(row.contact_name) : {}),
     ...(phoneNumbers.length > 0 ? { phoneNumbers } : {}),
     ...(present(row.contact_company_name) ? { orgName: row.contact_company_name } : {}),
@@ -73,10 +73,10 @@ export function mapCallHistory(row: CallSummaryRow, tenantId: string, timeZone: 
     callId: row.call_id,
     ...(callType !== undefined ? { callType } : {}),
     ...(present(row.phone_number) ? { phoneNumber: row.phone_number } : {}),
-    callDateTime: formatDateTime(row.call_start_time, timeZone),
+    callDateTime: formatInstant(row.call_start_time, timeZone),
     ...(connected
       ? {
-          connectedDateTime: formatDateTime(row.first_line_at ?? row.call_start_time, timeZone),
+          connectedDateTime: formatInstant(row.first_line_at ?? row.call_start_time, timeZone),
           talkTime: row.call_duration,
         }
       : {}),

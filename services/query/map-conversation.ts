@@ -1,4 +1,4 @@
-import { formatDateTime } from './date-time-format.ts';
+import { formatInstant } from '../../shared/local-time.ts';
 import type { ConversationMessage } from './call-history-schema.ts';
 import type { DialogueLineRow } from './calls-repository.ts';
 
@@ -15,7 +15,7 @@ export function mapConversation(lines: DialogueLineRow[], timeZone: string): Con
       ...(line.robot_id !== null ? { operator: { operatorId: String(line.robot_id) } } : {}),
       ...(line.match_name ? { nodeName: line.match_name } : {}),
       ...(line.content !== null ? { message: line.content } : {}),
-      ...(line.started_at ? { messageDateTime: formatDateTime(line.started_at, timeZone) } : {}),
+      ...(line.started_at ? { messageDateTime: formatInstant(line.started_at, timeZone) } : {}),
     };
   });
 }

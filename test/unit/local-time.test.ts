@@ -5,6 +5,8 @@ describe('parseLocalTime', () => {
   it.each([
     ['2021-05-29 10:23:43', { year: 2021, month: 5, day: 29, hour: 10, minute: 23, second: 43 }],
     ['2024-02-29 23:59:59', { year: 2024, month: 2, day: 29, hour: 23, minute: 59, second: 59 }],
+    ['2000-02-29 00:00:00', { year: 2000, month: 2, day: 29, hour: 0, minute: 0, second: 0 }],
+    ['0004-02-29 00:00:00', { year: 4, month: 2, day: 29, hour: 0, minute: 0, second: 0 }],
   ])('reads %s', (text, parts) => {
     expect(parseLocalTime(text)).toEqual(parts);
   });
@@ -12,6 +14,8 @@ describe('parseLocalTime', () => {
   it.each([
     '2021-02-30 10:00:00',
     '2023-02-29 00:00:00',
+    '1900-02-29 00:00:00',
+    '0000-01-01 00:00:00',
     '2021-13-01 00:00:00',
     '2021-00-10 00:00:00',
     '2021-05-29 24:00:00',
