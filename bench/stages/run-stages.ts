@@ -72,7 +72,7 @@ export async function runStages(lab: Lab, workDir: string, say: (line: string) =
         if (wants('query') && consumer) {
           step('query: saturated, at 50%, pgbench, and at 50% under ingest');
           const calls = { prefix: consumer.prefix, count: options.consumerCalls };
-          results.query = (await attempt('query', () => runQueryStage(lab, pipeline, calls, ingress.halfRate))) ?? null;
+          results.query = (await attempt('query', () => runQueryStage(lab, pipeline, calls, ingress.halfRate, workDir))) ?? null;
         }
       } finally {
         await pipeline.stop();

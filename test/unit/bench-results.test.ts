@@ -23,7 +23,7 @@ const sample = {
   },
   query: {
     rps: 3000, p99_ms: 4, p50_ms: 1.2, p99_ms_saturated: 12, baseline_tps: 5000, baseline_tps_unprepared: 2500,
-    baseline_sql_matches_service: true, ratio: 0.6, p99_ms_under_ingest: 14, rate_at_half_load: 1500, ingest_rps_during: 900,
+    ratio: 0.6, p99_ms_under_ingest: 14, rate_at_half_load: 1500, ingest_rps_during: 900,
     errors: 0, concurrency: 16, stored_calls: 20_000, cpu_cores: { saturated: cores },
   },
   growth: {

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { findCallScript } from '../../bench/lab/pgbench.ts';
+import { findCallStatement } from '../../services/query/calls-repository.ts';
+
+describe('the query baseline script', () => {
+  it('is the service lookup with pgbench variables in place of its two parameters', () => {
+    const script = findCallScript();
+    const [setLine, sql] = script.split('\n');
+    expect(setLine).toBe('\\set i random(0, :calls - 1)');
+    expect(sql).not.toMatch(/\$\d/);
+    const backToService = sql!
+      .replace(':tenant::uuid', '$1::uuid')
+      .replace(":prefix::text || lpad(to_hex(:i::bigint), 12, '0')", '$2')
+      .replace(/;$/, '');
+    expect(backToService).toBe(findCallStatement.text.replace(/\s+/g, ' ').trim());
+  });
+});
