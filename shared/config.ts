@@ -8,6 +8,7 @@ const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).
 
 const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/callstream'),
+  /** Connections per service; the consumer opens one more per partition it writes at once (below). */
   DATABASE_POOL_SIZE: integer(10, 1),
   KAFKA_BROKERS: z
     .string()
@@ -45,6 +46,13 @@ const configSchema = z.object({
   /** Delay before retrying a batch after a transient failure, doubling up to the maximum. */
   CONSUMER_RETRY_INITIAL_MS: integer(200, 1),
   CONSUMER_RETRY_MAX_MS: integer(10_000, 1),
+  /**
+   * Partitions whose batches are written at the same time, each in its own transaction: while Postgres
+   * writes one batch, Node decodes the next. A call's deliveries all land in one partition, so concurrent
+   * batches never touch the same call. Each holds a connection of its own, on top of DATABASE_POOL_SIZE,
+   * so that transactions in flight never keep the readiness check or a tenant lookup waiting.
+   */
+  CONSUMER_PARTITIONS_CONCURRENTLY: integer(3, 1),
   // --- query ---
   /** On shutdown, how long busy connections (e.g. a long list stream) may finish before they are cut. */
   QUERY_SHUTDOWN_DRAIN_MS: integer(10_000),

@@ -11,8 +11,22 @@ import { findCallStatement } from '../../services/query/calls-repository.ts';
 export function findCallScript(): string {
   const { text } = findCallStatement;
   if (!text.includes('$1::uuid') || !text.includes('$2')) throw new Error('the lookup no longer takes ($1 tenant, $2 call id)');
-  const sql = text.replace('$1::uuid', ':tenant::uuid').replace('$2', ":prefix::text || lpad(to_hex(:i::bigint), 12, '0')");
+  const sql = withoutColonsInLiterals(text)
+    .replace('$1::uuid', ':tenant::uuid')
+    .replace('$2', ":prefix::text || lpad(to_hex(:i::bigint), 12, '0')");
   return `\\set i random(0, :calls - 1)\n${sql.replace(/\s+/g, ' ').trim()};\n`;
+}
+
+/**
+ * pgbench reads every `:name` as a variable, even inside a string literal (`'HH24:MI:SS'`), and has no
+ * escape for it; a colon in a literal is spelled `chr(58)` instead, which Postgres folds into the same
+ * constant when it plans the statement.
+ */
+export function withoutColonsInLiterals(sql: string): string {
+  return sql
+    .split("'")
+    .map((part, index) => (index % 2 === 1 ? part.replaceAll(':', "' || chr(58) || '") : part))
+    .join("'");
 }
 
 export interface PgbenchRun {

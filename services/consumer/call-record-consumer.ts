@@ -29,6 +29,8 @@ export interface CallRecordConsumerOptions {
   heartbeatIntervalMs?: number;
   /** How long a fetch waits for new records (default 1 s); stop() waits for the fetch in flight. */
   maxWaitTimeMs?: number;
+  /** Partitions processed at once (default 1); each batch is its own transaction. */
+  partitionsConcurrently?: number;
   metrics?: ConsumerMetrics;
   logger?: KafkaLogger;
   /** kafkajs gave up for good (it restarts by itself after retriable errors); the process should exit. */
@@ -135,7 +137,7 @@ export function createCallRecordConsumer(kafka: Kafka, options: CallRecordConsum
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
+        partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
         eachBatch: async (payload) => {
           const { batch } = payload;
           if (batch.messages.length === 0) return;

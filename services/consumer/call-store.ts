@@ -10,7 +10,7 @@ import type { CallRows } from './flatten.ts';
  * then the later Kafka offset (every delivery of a call lands in one partition, in order). Within the
  * batch `distinct on` keeps the newest; against the stored row the upsert's `where` does. So an older
  * redelivery never overwrites newer data, and replaying the topic in any batching ends in the same rows.
- * The child rows of every call that won are replaced with it.
+ * The child rows of every call that won are replaced with it (a call stored for the first time has none).
  */
 const CALL_COLUMNS = `tenant_id, call_id, workflow, from_number, to_number, relay_number, call_start_time,
   call_end_time, call_duration, call_record_url, customer_province, customer_city, router_id, router_name,
@@ -32,10 +32,18 @@ const writtenCall = z.object({
   call_id: z.string(),
   source_partition: z.number().int(),
   source_offset: z.number().int(),
+  inserted: z.boolean(),
 });
 
-/** Rows in key order also take their row locks in key order, so two writers cannot deadlock on calls. */
-async function upsertNewestCalls(client: PoolClient, calls: Record<string, unknown>[]): Promise<Set<string>> {
+/** Delivery key → whether the call was new (inserted) rather than an update of a stored one. */
+type WonDeliveries = Map<string, { inserted: boolean }>;
+
+/**
+ * Rows in key order also take their row locks in key order, so two writers cannot deadlock on calls.
+ * `xmax = 0` holds for a row this statement inserted, not for one it updated: a new call has no child
+ * rows to replace.
+ */
+async function upsertNewestCalls(client: PoolClient, calls: Record<string, unknown>[]): Promise<WonDeliveries> {
   const { rows } = await client.query(
     `insert into calls (${CALL_COLUMNS})
      select distinct on (tenant_id, call_id) ${CALL_COLUMNS}
@@ -45,13 +53,14 @@ async function upsertNewestCalls(client: PoolClient, calls: Record<string, unkno
        ${UPDATE_ALL}
      where (calls.received_at, calls.source_offset, calls.source_partition)
         <= (excluded.received_at, excluded.source_offset, excluded.source_partition)
-     returning tenant_id, call_id, source_partition, source_offset`,
+     returning tenant_id, call_id, source_partition, source_offset, (xmax = 0) as inserted`,
     [JSON.stringify(calls)],
   );
-  return new Set(
+  return new Map(
     rows.map((row) => {
       const written = writtenCall.parse(row);
-      return deliveryKey(written.tenant_id, written.call_id, written.source_partition, written.source_offset);
+      const key = deliveryKey(written.tenant_id, written.call_id, written.source_partition, written.source_offset);
+      return [key, { inserted: written.inserted }];
     }),
   );
 }
@@ -98,16 +107,16 @@ export async function writeCalls(client: PoolClient, calls: CallRows[]): Promise
     client,
     calls.map((rows) => rows.call),
   );
-  const current = calls.filter(({ call }) =>
-    won.has(deliveryKey(call.tenant_id, call.call_id, call.source_partition, call.source_offset)),
-  );
+  const wonBy = ({ call }: CallRows) => won.get(deliveryKey(call.tenant_id, call.call_id, call.source_partition, call.source_offset));
+  const current = calls.filter((rows) => wonBy(rows) !== undefined);
   if (current.length === 0) return { written: 0, rows: {} };
 
-  const tenantIds = current.map(({ call }) => String(call.tenant_id));
-  const callIds = current.map(({ call }) => String(call.call_id));
+  const updated = current.filter((rows) => wonBy(rows)?.inserted === false);
+  const tenantIds = updated.map(({ call }) => String(call.tenant_id));
+  const callIds = updated.map(({ call }) => String(call.call_id));
   const counts: Record<string, number> = { calls: current.length };
   for (const { table, rowsOf, replaces } of CHILD_TABLES) {
-    if (replaces) await deleteChildren(client, table, tenantIds, callIds);
+    if (replaces && updated.length > 0) await deleteChildren(client, table, tenantIds, callIds);
     const rows = current.flatMap(rowsOf);
     await insertChildren(client, table, rows);
     counts[table] = rows.length;

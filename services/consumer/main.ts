@@ -14,7 +14,8 @@ import { createTimeZoneCache } from './time-zone-cache.ts';
 
 const config = loadConfigOrExit(process.env);
 const registry = createMetricsRegistry('consumer');
-const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'callstream-consumer');
+// One connection per batch in flight, on top of those the readiness check and tenant lookups use.
+const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE + config.CONSUMER_PARTITIONS_CONCURRENTLY, 'callstream-consumer');
 const tenants = createTenantRepository(db);
 const timeZoneOf = createTimeZoneCache(async (tenantId) => (await tenants.find(tenantId))?.timezone, config.TENANT_CACHE_TTL_MS);
 
@@ -34,6 +35,7 @@ const consumer = createCallRecordConsumer(kafka, {
   handle: (records) => processBatch(db, timeZoneOf, records),
   sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
   heartbeatIntervalMs: config.CONSUMER_HEARTBEAT_INTERVAL_MS,
+  partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY,
   retry: { initialMs: config.CONSUMER_RETRY_INITIAL_MS, maxMs: config.CONSUMER_RETRY_MAX_MS },
   metrics: createConsumerMetrics(registry),
   logger: app.log,

@@ -88,6 +88,9 @@ describe('consumer process: killed or stopped mid-batch', () => {
       TOPIC_CALL_RECORDS: topics.callRecords,
       TOPIC_DLQ: topics.dlq,
       CONSUMER_GROUP: groupId,
+      // Two of the three partitions in flight at once: a stop finds batches in flight and one not begun,
+      // and /readyz must answer while both hold a connection in a blocked transaction.
+      CONSUMER_PARTITIONS_CONCURRENTLY: '2',
     };
     return { db, topics, groupId, envelopes, env };
   }
@@ -119,7 +122,7 @@ describe('consumer process: killed or stopped mid-batch', () => {
     expect(await second.exited).toEqual({ code: 0, signal: null });
   });
 
-  it('on SIGTERM finishes the batch in flight, commits exactly its offsets and exits 0', async () => {
+  it('on SIGTERM finishes the batches in flight, commits exactly their offsets and exits 0', async () => {
     const { db, topics, groupId, envelopes, env } = await scenario();
     const locker = await holdRecordingsLock(db);
     const consumer = await startConsumerProcess(env);
