@@ -2,8 +2,6 @@
  * Callback times are wall-clock strings (`yyyy-MM-dd HH:mm:ss`) in the tenant's timezone, with no offset.
  * These helpers check them, turn them into instants and format instants back with the tenant's offset.
  */
-const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
-
 export interface LocalTimeParts {
   year: number;
   month: number;
@@ -13,14 +11,39 @@ export interface LocalTimeParts {
   second: number;
 }
 
-/** Parses `yyyy-MM-dd HH:mm:ss`, returning undefined unless it names a real calendar time (year 1 or later). */
+/**
+ * Parses `yyyy-MM-dd HH:mm:ss`, returning undefined unless it names a real calendar time (year 1 or later).
+ * Read character by character: it runs for every time in every callback, on the ingress and the consumer.
+ */
 export function parseLocalTime(text: string): LocalTimeParts | undefined {
-  const match = LOCAL_TIME.exec(text);
-  if (!match) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
-  if (year < 1 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59 || day < 1) return undefined;
-  if (day > daysInMonth(year, month)) return undefined;
+  if (text.length !== 19) return undefined;
+  if (text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH || text.charCodeAt(10) !== SPACE) return undefined;
+  if (text.charCodeAt(13) !== COLON || text.charCodeAt(16) !== COLON) return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  // digits() is -1 for a non-digit, which every lower bound below refuses.
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
   return { year, month, day, hour, minute, second };
+}
+
+const DASH = 0x2d;
+const SPACE = 0x20;
+const COLON = 0x3a;
+
+/** The decimal number in text[start, start + count), or -1 unless every character is an ASCII digit. */
+function digits(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let index = start; index < start + count; index++) {
+    const digit = text.charCodeAt(index) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -32,7 +32,7 @@ export function decodeCallback(raw: string): CallbackDecoding {
   } catch (error) {
     return { kind: 'malformed', code: 'INVALID_JSON', message: `the body is not valid JSON: ${(error as Error).message}` };
   }
-  const treeIssues = inspectTree(body);
+  const treeIssues = treeHasIssue(body) ? inspectTree(body) : [];
   const parsed = parseCallback(body);
   if (parsed.ok && treeIssues.length === 0) return { kind: 'accepted', callback: parsed.callback };
   const seen = new Set(treeIssues.map((issue) => issue.path));
@@ -81,6 +81,27 @@ function pathOf(node: Node | undefined): string {
   const path: PropertyKey[] = [];
   for (let at = node; at?.key !== undefined; at = at.parent) path.unshift(at.key);
   return formatIssuePath(path);
+}
+
+/** The same checks as inspectTree, without building paths: every callback goes through it, few fail it. */
+function treeHasIssue(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (UNSTORABLE_TEXT.test(value)) return true;
+    } else if (typeof value === 'number') {
+      if (Number.isInteger(value) && !Number.isSafeInteger(value)) return true;
+    } else if (Array.isArray(value)) {
+      for (const item of value) stack.push(item);
+    } else if (value !== null && typeof value === 'object') {
+      for (const key in value) {
+        if (key === '__proto__' || UNSTORABLE_TEXT.test(key)) return true;
+        stack.push((value as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
 }
 
 function inspectTree(root: unknown): CallbackIssue[] {
