@@ -66,6 +66,19 @@ export const freshnessResultSchema = z.object({
   ingest_errors: z.number().int(),
   ingest_statuses: statuses,
   cpu_cores: cores,
+  /**
+   * The same at 25% of the ingress's saturation: the latency floor where the consumer keeps up with the
+   * ingest (on a small machine, 50% of the ingress alone can be all the whole pipeline sustains).
+   */
+  quarter_load: z.object({
+    ingest_rps: figure,
+    p50_ms: figure,
+    p95_ms: figure,
+    p99_ms: figure,
+    samples: z.number().int(),
+    timeouts: z.number().int(),
+    cpu_cores: cores,
+  }),
 });
 
 export const queryResultSchema = z.object({

@@ -20,6 +20,7 @@ const sample = {
   freshness: {
     p50_ms: 40, p95_ms: 90, p99_ms: 180, max_ms: 300, samples: 600, timeouts: 0, ingest_rps: 900, ingest_errors: 0,
     ingest_statuses: { '200': 27_000 }, cpu_cores: cores,
+    quarter_load: { ingest_rps: 450, p50_ms: 30, p95_ms: 60, p99_ms: 90, samples: 300, timeouts: 0, cpu_cores: cores },
   },
   query: {
     rps: 3000, p99_ms: 4, p50_ms: 1.2, p99_ms_saturated: 12, baseline_tps: 5000, baseline_tps_unprepared: 2500,
