@@ -122,6 +122,9 @@ export const growthResultSchema = z.object({
       consumer_callbacks_per_s_at_stored: figure,
       query_p99_ms_at_0: figure,
       query_p99_ms_at_stored: figure,
+      /** Lookups failed or dropped; past 1% of them, the p99 is the client's timeout (10 s). */
+      lookups_failed_at_0: z.number().int(),
+      lookups_failed_at_stored: z.number().int(),
     }),
   ),
 });

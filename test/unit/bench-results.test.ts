@@ -31,7 +31,7 @@ const sample = {
     stored_calls: 2_000_000, bulk_load_s: 600, consumer_callbacks_per_s_at_0: 900, consumer_callbacks_per_s_at_stored: 800,
     throughput_ratio: 0.889, query_p99_ms_at_0: 4, query_p99_ms_at_stored: 4.5, p99_ratio: 0.889, query_rate: 1500,
     drain_calls: 10_000,
-    rounds: [{ consumer_callbacks_per_s_at_0: 900, consumer_callbacks_per_s_at_stored: 800, query_p99_ms_at_0: 4, query_p99_ms_at_stored: 4.5 }],
+    rounds: [{ consumer_callbacks_per_s_at_0: 900, consumer_callbacks_per_s_at_stored: 800, query_p99_ms_at_0: 4, query_p99_ms_at_stored: 4.5, lookups_failed_at_0: 0, lookups_failed_at_stored: 0 }],
   },
   machine: {
     mode: 'full', failures: {}, started_at: '2026-01-02T03:04:05.000Z', duration_s: 1800, cpus: 2, cpu_model: 'AMD EPYC', memory_gb: 25,
