@@ -91,7 +91,6 @@ export const queryResultSchema = z.object({
   baseline_tps: figure,
   /** pgbench -M extended: parsed and planned for every execution, like an unnamed statement. */
   baseline_tps_unprepared: figure,
-  /** False when bench/query/find-call.sql no longer matches the service's SQL: the baseline is stale. */
   ratio: figure,
   p99_ms_under_ingest: figure,
   rate_at_half_load: figure,
