@@ -72,8 +72,9 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** Date.UTC without its two-digit-year rule (Date.UTC(50, …) is 1950). */
+/** Date.UTC, except that years 0–99 are themselves (Date.UTC(50, …) is 1950). */
 function asUtcMillis(parts: LocalTimeParts): number {
+  if (parts.year >= 100) return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
   const date = new Date(0);
   date.setUTCFullYear(parts.year, parts.month - 1, parts.day);
   return date.setUTCHours(parts.hour, parts.minute, parts.second, 0);
@@ -105,17 +106,25 @@ function offsetMillisFromIntl(second: number, timeZone: string): number {
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 const MAX_REMEMBERED_HOURS = 50_000;
-const hourOffsets = new Map<string, number | null>();
+/** Zone → UTC hour → its offset in ms, or null when the hour holds a transition. */
+const hourOffsets = new Map<string, Map<number, number | null>>();
+let rememberedHours = 0;
 
 function offsetMillis(second: number, timeZone: string): number {
   const hour = Math.floor(second / HOUR);
-  const key = `${timeZone}\u0000${hour}`;
-  let offset = hourOffsets.get(key);
+  let zone = hourOffsets.get(timeZone);
+  if (!zone) hourOffsets.set(timeZone, (zone = new Map()));
+  let offset = zone.get(hour);
   if (offset === undefined) {
     const first = offsetMillisFromIntl(hour * HOUR, timeZone);
     offset = first === offsetMillisFromIntl((hour + 1) * HOUR - 1000, timeZone) ? first : null;
-    if (hourOffsets.size >= MAX_REMEMBERED_HOURS) hourOffsets.clear();
-    hourOffsets.set(key, offset);
+    if (rememberedHours >= MAX_REMEMBERED_HOURS) {
+      hourOffsets.clear();
+      hourOffsets.set(timeZone, (zone = new Map()));
+      rememberedHours = 0;
+    }
+    zone.set(hour, offset);
+    rememberedHours += 1;
   }
   return offset ?? offsetMillisFromIntl(second, timeZone);
 }
