@@ -144,4 +144,30 @@ describe('consumer: poison messages', () => {
       { call_id: callIdOf(23), source_partition: 2, source_offset: 102 },
     ]);
   });
+  it('replaces the children of a call stored by an earlier message of the same one-at-a-time transaction', async () => {
+    // Guards the skipped deletes for new calls: the second version must be seen as an update of the first
+    // (written under its own savepoint moments before), or its children would be inserted next to the old ones.
+    const first = envelopeOf(TENANT_ID, variantCallback(32, 0), eventId(31), AT);
+    const poison = envelopeOf(TENANT_ID, { ...variantCallback(33), customerCity: '\u0000' }, eventId(33), AT);
+    const second = envelopeOf(TENANT_ID, variantCallback(32, 1), eventId(32), new Date(AT.getTime() + 1000));
+    const records = [first, poison, second].map((envelope, offset) => ({
+      partition: 3,
+      offset: String(200 + offset),
+      value: Buffer.from(JSON.stringify(envelope)),
+    }));
+
+    const outcome = await processBatch(db.pool, timeZonesOf(db.pool), records);
+
+    expect(outcome.deadLetters.map((letter) => letter.record)).toEqual([records[1]]);
+    expect(outcome.written).toBe(2);
+    const tables = ['calls', 'call_instances', 'dialogue_lines', 'call_labels', 'call_variables', 'call_recordings'];
+    const counts: Record<string, number> = {};
+    for (const table of tables) {
+      const { rows } = await db.pool.query(`select count(*)::int as n from ${table} where call_id = $1`, [callIdOf(32)]);
+      counts[table] = rows[0].n;
+    }
+    expect(counts).toEqual(expectedCounts([second]));
+    const { rows } = await db.pool.query('select source_offset from calls where call_id = $1', [callIdOf(32)]);
+    expect(rows).toEqual([{ source_offset: 202 }]);
+  });
 });
