@@ -35,12 +35,13 @@ const writtenCall = z.object({
   inserted: z.boolean(),
 });
 
-/** Delivery key → whether the call was new (inserted) rather than an update of a stored one. */
-type WonDeliveries = Map<string, { inserted: boolean }>;
+/** Delivery key of each delivery that won → whether its call was new (inserted) rather than updated. */
+type WonDeliveries = Map<string, boolean>;
 
 /**
  * Rows in key order also take their row locks in key order, so two writers cannot deadlock on calls.
- * `xmax = 0` holds for a row this statement inserted, not for one it updated: a new call has no child
+ * `xmax = 0` holds for a row this statement inserted, not for one it updated (the update leaves the row
+ * lock it took in xmax, also for a row inserted earlier in the same transaction): a new call has no child
  * rows to replace.
  */
 async function upsertNewestCalls(client: PoolClient, calls: Record<string, unknown>[]): Promise<WonDeliveries> {
@@ -59,8 +60,7 @@ async function upsertNewestCalls(client: PoolClient, calls: Record<string, unkno
   return new Map(
     rows.map((row) => {
       const written = writtenCall.parse(row);
-      const key = deliveryKey(written.tenant_id, written.call_id, written.source_partition, written.source_offset);
-      return [key, { inserted: written.inserted }];
+      return [deliveryKey(written.tenant_id, written.call_id, written.source_partition, written.source_offset), written.inserted];
     }),
   );
 }
@@ -107,11 +107,11 @@ export async function writeCalls(client: PoolClient, calls: CallRows[]): Promise
     client,
     calls.map((rows) => rows.call),
   );
-  const wonBy = ({ call }: CallRows) => won.get(deliveryKey(call.tenant_id, call.call_id, call.source_partition, call.source_offset));
-  const current = calls.filter((rows) => wonBy(rows) !== undefined);
+  const insertedOf = ({ call }: CallRows) => won.get(deliveryKey(call.tenant_id, call.call_id, call.source_partition, call.source_offset));
+  const current = calls.filter((rows) => insertedOf(rows) !== undefined);
   if (current.length === 0) return { written: 0, rows: {} };
 
-  const updated = current.filter((rows) => wonBy(rows)?.inserted === false);
+  const updated = current.filter((rows) => insertedOf(rows) === false);
   const tenantIds = updated.map(({ call }) => String(call.tenant_id));
   const callIds = updated.map(({ call }) => String(call.call_id));
   const counts: Record<string, number> = { calls: current.length };
