@@ -3,7 +3,7 @@ import type { KafkaLogger } from '../../shared/kafka/client.ts';
 import { backoffDelay, waitWithTicks, type BackoffPolicy } from './backoff.ts';
 import type { BatchOutcome, DeadLetter, IncomingRecord } from './batch-processor.ts';
 import type { ConsumerMetrics } from './consumer-metrics.ts';
-import { deadLetterMessage } from './dead-letters.ts';
+import { deadLetterLogFields, deadLetterMessage } from './dead-letters.ts';
 import { errorSummary, failureReason } from './failure.ts';
 
 /**
@@ -46,9 +46,11 @@ export interface CallRecordConsumer {
 
 const DEFAULT_RETRY: BackoffPolicy = { initialMs: 200, maxMs: 10_000 };
 
-async function publishDeadLetters(producer: Producer, topic: string, sourceTopic: string, letters: DeadLetter[]) {
+async function publishDeadLetters(producer: Producer, topic: string, sourceTopic: string, letters: DeadLetter[], logger?: KafkaLogger) {
   if (letters.length === 0) return;
   await producer.send({ topic, acks: -1, messages: letters.map((letter) => deadLetterMessage(letter, sourceTopic)) });
+  // After the send: the line says the call is in the DLQ, so an operator can look for it there.
+  for (const letter of letters) logger?.warn(deadLetterLogFields(letter, topic), 'call dead-lettered');
 }
 
 function toRecords(batch: Batch): IncomingRecord[] {
@@ -106,7 +108,7 @@ export function createCallRecordConsumer(kafka: Kafka, options: CallRecordConsum
         return await withHeartbeats(
           async () => {
             const outcome = await options.handle(records);
-            await publishDeadLetters(producer, options.dlqTopic, sourceTopic, outcome.deadLetters);
+            await publishDeadLetters(producer, options.dlqTopic, sourceTopic, outcome.deadLetters, options.logger);
             return outcome;
           },
           payload.heartbeat,

@@ -67,7 +67,10 @@ describe('consumer: poison messages', () => {
 
     const groupId = uniqueName('poison');
     const registry = new Registry();
-    consumer = await startInProcessConsumer({ kafka, pool: db.pool, groupId, topic: topics.callRecords, dlqTopic: topics.dlq, registry });
+    const warnings: { fields: object; message: string }[] = [];
+    const noop = () => undefined;
+    const logger = { error: noop, info: noop, debug: noop, warn: (fields: object, message: string) => warnings.push({ fields, message }) };
+    consumer = await startInProcessConsumer({ kafka, pool: db.pool, groupId, topic: topics.callRecords, dlqTopic: topics.dlq, registry, logger });
     await waitUntilConsumed(kafka, groupId, topics.callRecords);
 
     const dlq = await readMessages(kafka, topics.dlq, 5);
@@ -109,6 +112,20 @@ describe('consumer: poison messages', () => {
         },
       },
       { key: 'tombstone', value: null, headers: { 'error-code': 'EMPTY_VALUE', 'error-message': 'the record has no value', ...source(9) } },
+    ]);
+
+    // Each dead letter is one log line an operator can search by tenant and call id.
+    const line = (offset: number, code: string, reason: unknown, call: object = {}, extra: object = {}) => ({
+      message: 'call dead-lettered',
+      fields: { ...call, code, ...extra, reason, partition: 0, offset: String(offset), dlqTopic: topics.dlq },
+    });
+    const callOf = (envelope: { tenantId: string; callback: { callId: string } }) => ({ tenantId: envelope.tenantId, callId: envelope.callback.callId });
+    expect(warnings.filter((warning) => warning.message === 'call dead-lettered')).toEqual([
+      line(1, 'INVALID_JSON', expect.stringMatching(/^the value is not JSON: /), { key: 'not-json' }),
+      line(3, 'SCHEMA_VIOLATION', 'callback.callEndTime: must not be before callStartTime', callOf(backwards)),
+      line(5, 'UNKNOWN_TENANT', `tenant ${UNKNOWN_TENANT_ID} does not exist`, callOf(unknownTenant)),
+      line(7, 'DATABASE_REJECTED', 'unsupported Unicode escape sequence', callOf(nulInText), { sqlState: '22P05' }),
+      line(9, 'EMPTY_VALUE', 'the record has no value', { key: 'tombstone' }),
     ]);
 
     const { rows } = await db.pool.query('select call_id, source_offset from calls order by source_offset');

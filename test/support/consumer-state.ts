@@ -1,3 +1,4 @@
+import type { KafkaLogger } from '../../shared/kafka/client.ts';
 import { inject } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -131,6 +132,7 @@ export async function startInProcessConsumer(options: {
   topic: string;
   dlqTopic: string;
   registry?: Registry;
+  logger?: KafkaLogger;
 }): Promise<CallRecordConsumer> {
   const timeZoneOf = timeZonesOf(options.pool);
   const consumer = createCallRecordConsumer(options.kafka, {
@@ -143,6 +145,7 @@ export async function startInProcessConsumer(options: {
     retry: { initialMs: 50, maxMs: 1_000 },
     maxWaitTimeMs: 500,
     ...(options.registry ? { metrics: createConsumerMetrics(options.registry) } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   await consumer.start();
   return consumer;
