@@ -24,13 +24,19 @@ export interface CallRecordsRouteDeps {
   now: () => Date;
 }
 
-type CallRecordsRequest = FastifyRequest<{ Params: { tenantId: string }; Querystring: { token?: string } }>;
+// A repeated query parameter arrives as an array, whatever the route expects.
+type CallRecordsRequest = FastifyRequest<{ Params: { tenantId: string }; Querystring: { token?: string | string[] } }>;
 
+/**
+ * The one token the request presents, or undefined. A header or parameter given more than once is not a
+ * token: which copy would count is a guess, and a guess is not how credentials are checked.
+ */
 function presentedToken(request: CallRecordsRequest): string | undefined {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-  const header = request.headers['x-callstream-token'];
-  return bearer ?? (typeof header === 'string' ? header : undefined) ?? request.query.token;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(onlyString(request.headers.authorization) ?? '')?.[1];
+  return bearer ?? onlyString(request.headers['x-callstream-token']) ?? onlyString(request.query.token);
 }
+
+const onlyString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

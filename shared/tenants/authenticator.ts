@@ -1,15 +1,20 @@
 import { tokenMatches } from '../tokens.ts';
-import type { Tenant, TenantRepository } from './repository.ts';
+import { isTenantId, type Tenant, type TenantRepository } from './repository.ts';
 
 /**
  * Checks a tenant's token without a database round trip per request: tenants (and unknown ids) are cached
  * for a short TTL in a bounded map. An unknown tenant is checked against a dummy hash, so the answer and
  * its cost are the same as for a wrong token.
+ *
+ * The arguments are whatever the request carried (a repeated header or query parameter is an array): a
+ * tenant id that is not one UUID string, or a token that is not one string, is bad credentials like any
+ * other. It never reaches the database or the cache (garbage ids would evict real tenants), and never the
+ * hash (which throws on an array, once answered as a failed lookup).
  */
 export type TokenKind = 'ingest' | 'access';
 
 export interface TenantAuthenticator {
-  authenticate(tenantId: string, token: string | undefined, kind: TokenKind): Promise<Tenant | undefined>;
+  authenticate(tenantId: unknown, token: unknown, kind: TokenKind): Promise<Tenant | undefined>;
 }
 
 const MAX_ENTRIES = 10_000;
@@ -45,9 +50,9 @@ export function createTenantAuthenticator(tenants: TenantRepository, ttlMs: numb
 
   return {
     async authenticate(tenantId, token, kind) {
-      const tenant = await lookup(tenantId);
+      const tenant = typeof tenantId === 'string' && isTenantId(tenantId) ? await lookup(tenantId) : undefined;
       const storedHash = kind === 'ingest' ? tenant?.ingestTokenHash : tenant?.accessTokenHash;
-      const ok = tokenMatches(token ?? '', storedHash);
+      const ok = tokenMatches(typeof token === 'string' ? token : '', storedHash);
       return ok ? tenant : undefined;
     },
   };

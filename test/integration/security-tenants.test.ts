@@ -106,3 +106,39 @@ describe('refusals that do not depend on whether the tenant exists', () => {
     for (const other of answers) expect(other).toEqual(answers[0]);
   });
 });
+
+// Regression: `?token=a&token=b` reached the token hash as an array, threw a TypeError and was answered 503
+// TENANT_LOOKUP_UNAVAILABLE (with a stack in the log) instead of the 401 of any bad credentials.
+describe('credentials that are not one string are bad credentials, never a failed lookup', () => {
+  const post = (url: string, headers: Record<string, string | string[]> = {}) =>
+    pipeline.ingress.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: JSON.stringify({ ...seedCallback(), callId: uniqueName('repeated') }),
+    });
+  const UNAUTHORIZED = { status: 401, body: JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'unknown tenant or wrong ingest token' } }) };
+
+  it.each([
+    ['a repeated ?token on a malformed tenant id', () => post('/v1/tenants/not-a-uuid/call-records?token=a&token=b')],
+    ['a repeated ?token (the right one twice)', () => post(`/v1/tenants/${a.tenantId}/call-records?token=${a.ingestToken}&token=${a.ingestToken}`)],
+    ['a repeated ?token on an unknown tenant', () => post(`/v1/tenants/${randomUUID()}/call-records?token=a&token=b`)],
+    ['a repeated x-callstream-token header', () => post(`/v1/tenants/${a.tenantId}/call-records`, { 'x-callstream-token': [a.ingestToken, a.ingestToken] })],
+    ['a token in two places, the query one repeated', () => post(`/v1/tenants/${a.tenantId}/call-records?token=x&token=y`, { 'x-callstream-token': ['x', 'y'] })],
+    ['a tenant id of 100 characters', () => post(`/v1/tenants/${'a'.repeat(100)}/call-records?token=a&token=b`)],
+  ])('ingress: %s is the plain 401', async (_name, send) => {
+    expect(answer(await send())).toEqual(UNAUTHORIZED);
+  });
+
+  const FORBIDDEN = { status: 403, body: JSON.stringify({ error: { code: 'FORBIDDEN', message: 'unknown tenant or wrong access token' } }) };
+  const lookUp = (headers: Record<string, string | string[]>) => pipeline.query.inject({ method: 'GET', url: `/v1/calls/${shared}`, headers });
+
+  it.each([
+    ['a repeated access token header', () => ({ 'x-commubo-tenantId': a.tenantId, 'x-commubo-accessToken': [a.accessToken, a.accessToken] })],
+    ['a repeated tenant id header', () => ({ 'x-commubo-tenantId': [a.tenantId, a.tenantId], 'x-commubo-accessToken': a.accessToken })],
+    ['both repeated', () => ({ 'x-commubo-tenantId': [a.tenantId, b.tenantId], 'x-commubo-accessToken': [a.accessToken, b.accessToken] })],
+    ['a malformed tenant id with a repeated token', () => ({ 'x-commubo-tenantId': 'not-a-uuid', 'x-commubo-accessToken': ['x', 'y'] })],
+  ])('query: %s is the plain 403', async (_name, headers) => {
+    expect(answer(await lookUp(headers()))).toEqual(FORBIDDEN);
+  });
+});
