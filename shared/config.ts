@@ -4,19 +4,40 @@ import { z } from 'zod';
  * The whole process configuration, read once from the environment at start.
  * Nothing else in the code base reads process.env: services receive the frozen result.
  */
-const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * A plain decimal integer: Number() alone would also take "0x1F90", "1e3", " 12 " and "Infinity". One
+ * message for every way to miss, so that the line says what is expected rather than what went wrong.
+ */
+function decimal(min: number, max: number, expected: string) {
+  return z
+    .string()
+    .regex(DECIMAL, expected)
+    .transform(Number)
+    .pipe(z.number().min(min, expected).max(max, expected));
+}
+
+const integer = (fallback: number, min = 0) =>
+  decimal(min, Number.MAX_SAFE_INTEGER, `must be a decimal integer of at least ${min}`).default(fallback);
+const port = (fallback: number, min: number, max = 65_535) =>
+  decimal(min, max, `must be a decimal integer from ${min} to ${max}`).default(fallback);
+
+/** host:port, or [IPv6]:port; no spaces, no scheme. */
+const BROKER = /^(\[[0-9a-fA-F:.]+\]|[^\s:,[\]/]+):([1-9][0-9]{0,4})$/;
+const BROKERS_EXPECTED = 'must be a comma-separated list of host:port (e.g. 127.0.0.1:9092)';
+const brokerList = z
+  .string()
+  .transform((value) => value.split(',').map((broker) => broker.trim()))
+  .refine((brokers) => brokers.every((broker) => BROKER.test(broker) && Number(BROKER.exec(broker)![2]) <= 65_535), BROKERS_EXPECTED);
 
 const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/callstream'),
   /** Connections per service; the consumer opens one more per partition it writes at once (below). */
   DATABASE_POOL_SIZE: integer(10, 1),
-  KAFKA_BROKERS: z
-    .string()
-    .min(1)
-    .default('127.0.0.1:9092')
-    .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean)),
+  KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   /** Port of the broker that `npm start` runs itself when KAFKA_BROKERS is not set. */
-  LOCAL_KAFKA_PORT: integer(9092, 1).pipe(z.number().max(65534)),
+  LOCAL_KAFKA_PORT: port(9092, 1, 65_534),
   /** Where `npm start` keeps its broker data, logs and development tenant (relative to the repository). */
   LOCAL_STATE_DIR: z.string().min(1).default('.local'),
   KAFKA_CLIENT_ID: z.string().min(1).default('callstream'),
@@ -26,9 +47,10 @@ const configSchema = z.object({
   TOPIC_PARTITIONS: integer(6, 1),
   CONSUMER_GROUP: z.string().min(1).default('callstream-postgres'),
   HOST: z.string().min(1).default('127.0.0.1'),
-  INGRESS_PORT: integer(8080).pipe(z.number().max(65535)),
-  QUERY_PORT: integer(8081).pipe(z.number().max(65535)),
-  CONSUMER_PORT: integer(8082).pipe(z.number().max(65535)),
+  /** 0 is any free port: one service alone can be asked to pick (the bench does for those it does not run). */
+  INGRESS_PORT: port(8080, 0),
+  QUERY_PORT: port(8081, 0),
+  CONSUMER_PORT: port(8082, 0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: integer(1024 * 1024, 1),
   PRODUCE_LINGER_MS: integer(5),
@@ -82,7 +104,7 @@ export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
 }
 
-/** Parses the environment; a bad value throws one ConfigError line naming the variable. */
+/** Parses the environment; a bad value throws one ConfigError line naming the variable. An empty value counts as unset. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = configSchema.safeParse(set);
@@ -103,4 +125,44 @@ export function loadConfigOrExit(env: Record<string, string | undefined>): Confi
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+}
+
+export interface ListenPort {
+  /** The variable that sets it, as the user would change it. */
+  variable: string;
+  port: number;
+  host: string;
+}
+
+/**
+ * Every port `npm start` listens on, the local broker's two included when it runs one. Two of them equal
+ * would have the second listener fail after the first started; 0 would print URLs nobody serves.
+ */
+export function npmStartPorts(config: Config, { localKafka }: { localKafka: boolean }): ListenPort[] {
+  const ports: ListenPort[] = [
+    ...(localKafka
+      ? [
+          { variable: 'LOCAL_KAFKA_PORT', port: config.LOCAL_KAFKA_PORT, host: '127.0.0.1' },
+          { variable: 'LOCAL_KAFKA_PORT+1 (Kafka controller)', port: config.LOCAL_KAFKA_PORT + 1, host: '127.0.0.1' },
+        ]
+      : []),
+    { variable: 'INGRESS_PORT', port: config.INGRESS_PORT, host: config.HOST },
+    { variable: 'QUERY_PORT', port: config.QUERY_PORT, host: config.HOST },
+    { variable: 'CONSUMER_PORT', port: config.CONSUMER_PORT, host: config.HOST },
+  ];
+  for (const [index, { variable, port }] of ports.entries()) {
+    if (port === 0) {
+      throw new ConfigError(`invalid environment: ${variable}=0 (any free port) does not suit npm start, which prints the URLs it serves; choose a port`);
+    }
+    const earlier = ports.slice(0, index).find((other) => other.port === port);
+    if (earlier) {
+      throw new ConfigError(`invalid environment: ${earlier.variable} and ${variable} are both ${port}; every port npm start listens on must differ`);
+    }
+  }
+  return ports;
+}
+
+/** npm start runs its own broker unless KAFKA_BROKERS names one (empty counts as unset, as in loadConfig). */
+export function wantsLocalKafka(env: Record<string, string | undefined>): boolean {
+  return !env.KAFKA_BROKERS;
 }
