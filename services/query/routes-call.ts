@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { MAX_CALL_ID_LENGTH } from '../../shared/callback/limits.ts';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { commuboAuth } from './auth.ts';
 import { callHistorySchema, conversationMessageSchema, errorBodySchema } from './call-history-schema.ts';
@@ -9,6 +10,7 @@ import { sendError } from './errors.ts';
 import { conditionalGet } from './etag.ts';
 import { mapCallHistory } from './map-call-history.ts';
 import { mapConversation } from './map-conversation.ts';
+import { NOT_STORABLE_MESSAGE, STORABLE_TEXT } from './query-params.ts';
 
 /**
  * The single-call answers: the call-history object (seed 004), its conversation and the raw stored
@@ -20,9 +22,9 @@ const callParams = z.object({
     .string()
     // Any id the ingress accepts (1 to 128 characters, URL-encoded in the path) can be asked for.
     .min(1, 'must not be empty')
-    .max(128, 'must be at most 128 characters')
-    // Postgres text cannot hold U+0000, so no stored call has it (the ingress refuses it too).
-    .refine((id) => !id.includes('\u0000'), 'must not contain U+0000')
+    .max(MAX_CALL_ID_LENGTH, `must be at most ${MAX_CALL_ID_LENGTH} characters`)
+    // No stored call has an id Postgres text cannot hold, and asking Postgres for one is an error.
+    .regex(STORABLE_TEXT, NOT_STORABLE_MESSAGE)
     .describe('the call id (callId of the callback)'),
 });
 

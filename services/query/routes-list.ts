@@ -56,11 +56,29 @@ async function sendPage(reply: FastifyReply, calls: AsyncIterator<ListedCall>, q
   }
   if (page.length > limit) {
     page.length = limit;
-    const params = new URL(url, 'http://query.invalid').searchParams;
-    params.set('cursor', encodeCursor(page[limit - 1]!.position));
-    reply.header('link', `</v1/calls?${params.toString()}>; rel="next"`);
+    reply.header('link', `<${nextPageUrl(url, encodeCursor(page[limit - 1]!.position))}>; rel="next"`);
   }
   return page.map((listed) => listed.call);
+}
+
+/**
+ * The request's own URL with its cursor replaced. The other parameters are copied as sent, not decoded
+ * and encoded again: a value that is not valid percent-encoding (`phoneNumber=%FF` is taken literally)
+ * would come back as something else, and the next page would filter on another value.
+ */
+export function nextPageUrl(url: string, cursor: string): string {
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  const kept = query.split('&').filter((part) => part !== '' && parameterName(part) !== 'cursor');
+  return `/v1/calls?${[...kept, `cursor=${cursor}`].join('&')}`;
+}
+
+function parameterName(part: string): string {
+  const name = part.split('=', 1)[0]!.replaceAll('+', ' ');
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
 }
 
 function sendStream(reply: FastifyReply, calls: AsyncIterator<ListedCall>, first: IteratorResult<ListedCall>) {
