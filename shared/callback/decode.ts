@@ -1,9 +1,11 @@
 import { UNSAFE_INTEGER_MESSAGE } from './fields.ts';
+import { inexactNumberIssues, readNumberToken, scanNumberToken } from './json-numbers.ts';
 import { formatIssuePath, parseCallback, type Callback, type CallbackIssue } from './schema.ts';
 
 /**
  * From the request body as received to a validated callback, in the order that keeps each step cheap:
- * the nesting depth is measured on the text before JSON.parse (a megabyte of `[` must not cost a parse),
+ * the text is scanned once before JSON.parse, for the nesting depth (a megabyte of `[` must not cost a
+ * parse) and for numbers JSON.parse would change (1e400, 23 significant digits: only the text shows them),
  * then the parsed tree is walked once for what the schema cannot see in unknown fields (integers that
  * JSON.parse already rounded, `__proto__` keys that would vanish on copy), then the schema itself.
  */
@@ -20,7 +22,8 @@ export function decodeCallback(raw: string): CallbackDecoding {
   if (raw.trim() === '') {
     return { kind: 'malformed', code: 'EMPTY_BODY', message: 'the body is empty; send one callback as a JSON object' };
   }
-  if (nestingDepth(raw, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+  const scanned = scanText(raw, MAX_JSON_DEPTH);
+  if (scanned.depth > MAX_JSON_DEPTH) {
     return {
       kind: 'rejected',
       issues: [{ path: '(root)', message: `nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels` }],
@@ -33,6 +36,8 @@ export function decodeCallback(raw: string): CallbackDecoding {
     return { kind: 'malformed', code: 'INVALID_JSON', message: `the body is not valid JSON: ${(error as Error).message}` };
   }
   const treeIssues = treeHasIssue(body) ? inspectTree(body) : [];
+  if (scanned.numbersChange) treeIssues.push(...inexactNumberIssues(raw));
+  treeIssues.sort(byPath);
   const parsed = parseCallback(body);
   if (parsed.ok && treeIssues.length === 0) return { kind: 'accepted', callback: parsed.callback };
   const seen = new Set(treeIssues.map((issue) => issue.path));
@@ -42,9 +47,19 @@ export function decodeCallback(raw: string): CallbackDecoding {
 
 /** Deepest nesting of `{`/`[` outside strings, counting no further than limit + 1. */
 export function nestingDepth(text: string, limit: number): number {
+  return scanText(text, limit).depth;
+}
+
+/**
+ * One pass over the text outside strings: the deepest nesting (no further than limit + 1) and whether a
+ * number token would change in JSON.parse. Most tokens are short and pass plainlyExact unread; the rest
+ * are read one by one, and only a changed one sends decodeCallback down the path-building slow path.
+ */
+export function scanText(text: string, limit: number): { depth: number; numbersChange: boolean } {
   let depth = 0;
   let deepest = 0;
   let inString = false;
+  let numbersChange = false;
   for (let index = 0; index < text.length; index++) {
     const char = text.charCodeAt(index);
     if (inString) {
@@ -54,12 +69,19 @@ export function nestingDepth(text: string, limit: number): number {
       inString = true;
     } else if (char === 0x7b || char === 0x5b) {
       depth++;
-      if (depth > deepest && (deepest = depth) > limit) return deepest;
+      if (depth > deepest && (deepest = depth) > limit) return { depth: deepest, numbersChange };
     } else if (char === 0x7d || char === 0x5d) {
       depth--;
+    } else if (char <= 0x39 && (char >= 0x30 || char === 0x2d)) {
+      const token = scanNumberToken(text, index);
+      if (!token.plain && !numbersChange) {
+        const reading = readNumberToken(text.slice(index, token.end));
+        numbersChange = reading === 'non-finite' || reading === 'inexact';
+      }
+      index = token.end - 1;
     }
   }
-  return deepest;
+  return { depth: deepest, numbersChange };
 }
 
 /**
@@ -128,5 +150,7 @@ function inspectTree(root: unknown): CallbackIssue[] {
       }
     }
   }
-  return issues.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return issues;
 }
+
+const byPath = (a: CallbackIssue, b: CallbackIssue) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);

@@ -1,11 +1,26 @@
 import { z } from 'zod';
 import { parseLocalTime } from '../local-time.ts';
-import { count, list, localTime, optional, record, text, textOrInteger, typeError } from './fields.ts';
+import {
+  count,
+  indexedText,
+  indexedTextOrInteger,
+  list,
+  localTime,
+  maxLengthMessage,
+  optional,
+  record,
+  text,
+  textOrInteger,
+  typeError,
+} from './fields.ts';
+import { MAX_CALL_ID_LENGTH } from './limits.ts';
 
 /**
  * The call-record callback a telephony platform POSTs (SPEC section 2). This one schema is the runtime
  * check, the TypeScript type and the published JSON Schema (docs/callback.schema.json). Objects are
  * loose: unknown fields travel on to Kafka, and unknown enum codes are kept because codes are plain integers.
+ * Text that lands in an indexed column is bounded (limits.ts): phone numbers (the generated phone_number),
+ * the contact's mobile and label names.
  */
 const described = <T extends z.ZodType>(schema: T, description: string): T => schema.meta({ description });
 
@@ -39,7 +54,7 @@ export const instanceSchema = record({
   dialogueRound: described(optional(count()), 'number of turns'),
   intentionLabelKey: optional(text()),
   intentionLabelName: optional(text()),
-  labelInfoList: optional(list(record({ name: optional(text()) }))),
+  labelInfoList: optional(list(record({ name: optional(indexedText()) }))),
   dialogueContentList: described(optional(list(dialogueLineSchema)), 'the lines of the dialogue, in order'),
 });
 
@@ -51,7 +66,7 @@ export const contactVariateSchema = record({
 
 export const contactSchema = record({
   name: optional(text()),
-  mobile: optional(textOrInteger()),
+  mobile: optional(indexedTextOrInteger()),
   companyName: optional(text()),
   remark: optional(text()),
   variates: described(
@@ -76,11 +91,14 @@ export const callbackSchema = z
   .looseObject(
     {
       // Bounded so that every stored call can be asked for by id (GET /v1/calls/{callId} takes up to 128).
-      callId: described(text().min(1, 'must not be empty').max(128, 'must be at most 128 characters'), 'call identifier'),
+      callId: described(
+        text().min(1, 'must not be empty').max(MAX_CALL_ID_LENGTH, maxLengthMessage(MAX_CALL_ID_LENGTH)),
+        'call identifier',
+      ),
       workflow: described(count(), 'call kind: 1 inbound, 2 direct outbound, 3 two-way callback, 4 automatic outbound'),
-      fromNumber: described(textOrInteger(), 'caller number'),
-      toNumber: described(textOrInteger(), 'callee number'),
-      relayNumber: described(textOrInteger(), 'relay (trunk) number'),
+      fromNumber: described(indexedTextOrInteger(), 'caller number'),
+      toNumber: described(indexedTextOrInteger(), 'callee number'),
+      relayNumber: described(indexedTextOrInteger(), 'relay (trunk) number'),
       callStartTime: described(localTime(), "call start, yyyy-MM-dd HH:mm:ss in the tenant's timezone"),
       callEndTime: described(localTime(), 'call end, same format; not before callStartTime'),
       callDuration: described(count(), 'total call time, seconds'),
@@ -95,7 +113,7 @@ export const callbackSchema = z
       queueId: optional(textOrInteger()),
       queueName: optional(text()),
       robotNames: described(optional(list(text())), 'bot scenario names'),
-      labelInfos: described(optional(list(text())), 'ordinary tags'),
+      labelInfos: described(optional(list(indexedText())), 'ordinary tags'),
       instances: described(optional(list(instanceSchema)), 'bot dialogue sessions in this call'),
       variables: optional(list(variable)),
       intentionLabelKey: described(optional(text()), 'intent grade, e.g. "C"'),
@@ -110,7 +128,7 @@ export const callbackSchema = z
       hangupCause: described(optional(text()), 'why the call failed, free text'),
       hangupBy: described(optional(count()), 'who hung up: 1 customer, 2 agent, 3 system, 4 IVR, 5 external line'),
       customerNumber: described(
-        optional(textOrInteger()),
+        optional(indexedTextOrInteger()),
         'documented as a string; a safe-integer JSON number is kept as its decimal string',
       ),
       remark: optional(text()),

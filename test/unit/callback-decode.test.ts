@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeCallback, MAX_JSON_DEPTH, nestingDepth } from '../../shared/callback/decode.ts';
-import { UNSAFE_INTEGER_MESSAGE } from '../../shared/callback/fields.ts';
+import { LOCAL_TIME_RANGE_MESSAGE, UNSAFE_INTEGER_MESSAGE } from '../../shared/callback/fields.ts';
 import { callbackSchema } from '../../shared/callback/schema.ts';
 
 /** From body text to callback: what is accepted as sent, what is normalised, and the exact issue of each refusal. */
@@ -71,7 +71,7 @@ describe('decodeCallback refuses', () => {
     ['a nested wrong type', { instances: [{ dialogueContentList: [{ matchType: 'hit' }] }] }, 'instances[0].dialogueContentList[0].matchType', 'must be a non-negative integer'],
     ['variates as a string', { contactDetailRel: { variates: 'x' } }, 'contactDetailRel.variates', 'must be an object or an array of objects'],
     ['2021-02-30', { callStartTime: '2021-02-30 10:00:00' }, 'callStartTime', 'must be a real calendar time as yyyy-MM-dd HH:mm:ss'],
-    ['year 0, which Postgres cannot store', { callStartTime: '0000-01-01 10:00:00' }, 'callStartTime', 'must be a real calendar time as yyyy-MM-dd HH:mm:ss'],
+    ['year 0, which Postgres cannot store', { callStartTime: '0000-01-01 10:00:00' }, 'callStartTime', LOCAL_TIME_RANGE_MESSAGE],
     ['an ISO time with T', { callEndTime: '2021-05-29T10:23:57' }, 'callEndTime', 'must be a real calendar time as yyyy-MM-dd HH:mm:ss'],
     ['a nested impossible time', { instances: [{ dialogueEndTime: '2021-05-29 25:00:00' }] }, 'instances[0].dialogueEndTime', 'must be a real calendar time as yyyy-MM-dd HH:mm:ss'],
     ['end before start', { callEndTime: '2021-05-29 10:23:42' }, 'callEndTime', 'must not be before callStartTime'],
