@@ -1,4 +1,5 @@
 import { loadConfigOrExit } from '../shared/config.ts';
+import { exitOnStartupFailure, needKafka, needPostgres } from '../shared/startup-error.ts';
 import { prepareDatabase, prepareTopics } from './prepare.ts';
 
 /**
@@ -6,7 +7,11 @@ import { prepareDatabase, prepareTopics } from './prepare.ts';
  * once before the services start.
  */
 const config = loadConfigOrExit(process.env);
-const applied = await prepareDatabase(config);
-process.stdout.write(applied.length ? `applied migrations ${applied.join(', ')}\n` : 'database is up to date\n');
-const topics = await prepareTopics(config, config.KAFKA_BROKERS);
-process.stdout.write(`topics ready: ${topics.join(', ')}\n`);
+try {
+  const applied = await needPostgres(config.DATABASE_URL, () => prepareDatabase(config));
+  process.stdout.write(applied.length ? `applied migrations ${applied.join(', ')}\n` : 'database is up to date\n');
+  const topics = await needKafka(config.KAFKA_BROKERS, () => prepareTopics(config, config.KAFKA_BROKERS));
+  process.stdout.write(`topics ready: ${topics.join(', ')}\n`);
+} catch (error) {
+  await exitOnStartupFailure(error);
+}

@@ -4,6 +4,8 @@ import { createKafka } from '../../shared/kafka/client.ts';
 import { loggerOptions } from '../../shared/logging.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { closeOnSignals } from '../../shared/shutdown.ts';
+import { exitOnStartupFailure, listenOn, needKafka, needPostgres } from '../../shared/startup-error.ts';
+import { reportStartup } from '../../shared/startup-report.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { buildConsumerServer } from './app.ts';
 import { processBatch } from './batch-processor.ts';
@@ -52,5 +54,11 @@ app.addHook('onClose', async () => {
 closeOnSignals(() => app.close(), (message) => app.log.info(message));
 // Alive (healthz) at once; ready (readyz) once the group admitted this member, which can take a session
 // timeout when a crashed predecessor still holds its place.
-await app.listen({ host: config.HOST, port: config.CONSUMER_PORT });
-await consumer.start();
+try {
+  await needPostgres(config.DATABASE_URL, () => db.query('select 1'));
+  await listenOn('CONSUMER_PORT', config.CONSUMER_PORT, config.HOST, () => app.listen({ host: config.HOST, port: config.CONSUMER_PORT }));
+  await reportStartup({ listening: true });
+  await needKafka(config.KAFKA_BROKERS, () => consumer.start());
+} catch (error) {
+  await exitOnStartupFailure(error);
+}

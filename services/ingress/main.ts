@@ -6,6 +6,8 @@ import { createCallRecordPublisher } from '../../shared/kafka/call-record-publis
 import { loggerOptions } from '../../shared/logging.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { closeOnSignals } from '../../shared/shutdown.ts';
+import { exitOnStartupFailure, listenOn, needKafka, needPostgres } from '../../shared/startup-error.ts';
+import { reportStartup } from '../../shared/startup-report.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { buildIngressServer } from './app.ts';
@@ -48,5 +50,12 @@ app.addHook('onClose', async () => {
 });
 
 closeOnSignals(() => app.close(), (message) => app.log.info(message));
-await producer.connect();
-await app.listen({ host: config.HOST, port: config.INGRESS_PORT });
+try {
+  // Postgres first: without it no request could be authenticated, so fail at start rather than on each.
+  await needPostgres(config.DATABASE_URL, () => db.query('select 1'));
+  await needKafka(config.KAFKA_BROKERS, () => producer.connect());
+  await listenOn('INGRESS_PORT', config.INGRESS_PORT, config.HOST, () => app.listen({ host: config.HOST, port: config.INGRESS_PORT }));
+  await reportStartup({ listening: true });
+} catch (error) {
+  await exitOnStartupFailure(error);
+}

@@ -3,6 +3,8 @@ import { createPool } from '../../shared/db/pool.ts';
 import { loggerOptions } from '../../shared/logging.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { closeOnSignals } from '../../shared/shutdown.ts';
+import { exitOnStartupFailure, listenOn, needPostgres } from '../../shared/startup-error.ts';
+import { reportStartup } from '../../shared/startup-report.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { buildQueryServer } from './app.ts';
@@ -35,4 +37,10 @@ app.addHook('onClose', async () => {
 db.on('error', (error) => app.log.warn({ err: error }, 'idle database connection failed'));
 
 closeOnSignals(() => app.close(), (message) => app.log.info(message));
-await app.listen({ host: config.HOST, port: config.QUERY_PORT });
+try {
+  await needPostgres(config.DATABASE_URL, () => db.query('select 1'));
+  await listenOn('QUERY_PORT', config.QUERY_PORT, config.HOST, () => app.listen({ host: config.HOST, port: config.QUERY_PORT }));
+  await reportStartup({ listening: true });
+} catch (error) {
+  await exitOnStartupFailure(error);
+}

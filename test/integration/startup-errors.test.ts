@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { freePort } from '../support/ports.ts';
+
+/**
+ * A process that cannot start says in one line which dependency it could not use and which variable
+ * points at it, without the password, and exits 1: not a stack trace ending in `connect ECONNREFUSED`.
+ */
+const run = promisify(execFile);
+const root = new URL('../../', import.meta.url).pathname;
+
+function start(args: string[], env: Record<string, string>) {
+  return run(args[0]!, args.slice(1), {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    timeout: 60_000,
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
+
+const node = (script: string) => [process.execPath, '--import', 'tsx', script];
+
+describe('start-up failures name the dependency and its variable', () => {
+  let db: TestDatabase;
+  let closedPort: number;
+  let unreachableDatabase: string;
+  let shown: string;
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
+    closedPort = await freePort();
+    unreachableDatabase = `postgres://postgres:s3cret-pw@127.0.0.1:${closedPort}/callstream`;
+    shown = `postgres://postgres:***@127.0.0.1:${closedPort}/callstream`;
+  });
+  afterAll(() => db?.drop());
+
+  it.each(['ingress', 'consumer', 'query'])('%s main with DATABASE_URL unreachable: one line naming Postgres, exit 1', async (service) => {
+    const result = await start(node(`services/${service}/main.ts`), {
+      DATABASE_URL: unreachableDatabase,
+      KAFKA_BROKERS: inject('kafkaBrokers').join(','),
+      [`${service.toUpperCase()}_PORT`]: String(await freePort()),
+    });
+    expect(result.stderr).toBe(`cannot reach Postgres at ${shown} (DATABASE_URL): connect ECONNREFUSED\n`);
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain('s3cret-pw');
+  });
+
+  it('ingress main with KAFKA_BROKERS unreachable: one line naming Kafka, exit 1', { timeout: 90_000 }, async () => {
+    const result = await start(node('services/ingress/main.ts'), {
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: `127.0.0.1:${closedPort}`,
+      INGRESS_PORT: String(await freePort()),
+    });
+    expect(result.stderr).toBe(`cannot reach Kafka at 127.0.0.1:${closedPort} (KAFKA_BROKERS): connect ECONNREFUSED\n`);
+    expect(result.code).toBe(1);
+  });
+
+  it('ingress main on a port in use: one line naming the port and INGRESS_PORT, exit 1', async () => {
+    const taken: Server = createServer();
+    const port = await freePort();
+    await new Promise<void>((done) => taken.listen(port, '127.0.0.1', done));
+    try {
+      const result = await start(node('services/ingress/main.ts'), {
+        DATABASE_URL: db.url,
+        KAFKA_BROKERS: inject('kafkaBrokers').join(','),
+        INGRESS_PORT: String(port),
+      });
+      expect(result.stderr).toBe(`INGRESS_PORT ${port} is already in use\n`);
+      expect(result.code).toBe(1);
+    } finally {
+      await new Promise((done) => taken.close(done));
+    }
+  });
+
+  it('npm run setup with DATABASE_URL unreachable: one line naming Postgres, exit 1', async () => {
+    const result = await start(['npm', 'run', '--silent', 'setup'], { DATABASE_URL: unreachableDatabase, KAFKA_BROKERS: inject('kafkaBrokers').join(',') });
+    expect(result.stderr).toBe(`cannot reach Postgres at ${shown} (DATABASE_URL): connect ECONNREFUSED\n`);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+  });
+
+  it('npm run setup with KAFKA_BROKERS unreachable: the database step done, then one line naming Kafka, exit 1', { timeout: 90_000 }, async () => {
+    const result = await start(['npm', 'run', '--silent', 'setup'], { DATABASE_URL: db.url, KAFKA_BROKERS: `127.0.0.1:${closedPort}` });
+    expect(result.stdout).toBe('database is up to date\n');
+    expect(result.stderr).toBe(`cannot reach Kafka at 127.0.0.1:${closedPort} (KAFKA_BROKERS): connect ECONNREFUSED\n`);
+    expect(result.code).toBe(1);
+  });
+});
