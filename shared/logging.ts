@@ -1,10 +1,12 @@
 import type { FastifyServerOptions } from 'fastify';
 
+export type LoggerOptions = Exclude<NonNullable<FastifyServerOptions['logger']>, boolean>;
+
 /**
  * Logger options for every service: JSON lines (pino), with tokens redacted wherever they can appear:
  * the auth headers and the query parameters that senders without header support use.
  */
-export function loggerOptions(level: string, service: string): NonNullable<FastifyServerOptions['logger']> {
+export function loggerOptions(level: string, service: string): LoggerOptions {
   return {
     level,
     base: { service },

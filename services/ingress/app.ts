@@ -2,10 +2,11 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Registry } from 'prom-client';
 import type { Config } from '../../shared/config.ts';
 import type { CallRecordPublisher } from '../../shared/kafka/call-record-publisher.ts';
+import { frameworkErrorOptions } from '../../shared/http/framework-errors.ts';
 import { httpMetrics } from '../../shared/metrics.ts';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { callRecordsRoute } from './call-records-route.ts';
-import { mapFastifyErrors } from './errors.ts';
+import { frameworkErrorSettings, mapFastifyErrors } from './errors.ts';
 import { ingressMetrics } from './metrics.ts';
 import { registerPressureLimits, type PressureLimits } from './pressure.ts';
 
@@ -29,7 +30,9 @@ export interface IngressServerOptions {
 /** The Fastify server with the ingress routes; main.ts listens on it, tests call inject(). */
 export function buildIngressServer(deps: IngressDeps, options: IngressServerOptions): FastifyInstance {
   const { limits } = options;
+  const errorSettings = frameworkErrorSettings({ bodyLimit: limits.BODY_LIMIT_BYTES });
   const app = Fastify({
+    ...frameworkErrorOptions(errorSettings),
     bodyLimit: limits.BODY_LIMIT_BYTES,
     // Slow senders are answered 408 and cut off. Node applies the deadline to the body only when it is given
     // to createServer (Fastify sets it afterwards, which covers the headers alone), and checks it every
@@ -41,7 +44,7 @@ export function buildIngressServer(deps: IngressDeps, options: IngressServerOpti
     },
     logger: options.logger,
   });
-  mapFastifyErrors(app, { bodyLimit: limits.BODY_LIMIT_BYTES });
+  mapFastifyErrors(app, errorSettings);
   app.register(httpMetrics, { registry: options.registry });
   registerPressureLimits(app, limits, {
     retryAfterSeconds: deps.retryAfterSeconds,

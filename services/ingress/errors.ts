@@ -1,9 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { frameworkRefusal, sendRefusal, type FrameworkErrorSettings } from '../../shared/http/framework-errors.ts';
 
 /**
  * Every answer that is not a 200 carries `{error: {code, message, ...}}` with a stable code. Fastify's
- * own refusals (body parsing, size, media type, unknown route) are mapped here; a 5xx never tells the
- * sender more than that it should retry.
+ * own refusals (body parsing, size, media type, URL) are mapped by shared/http/framework-errors.ts, some
+ * worded here for callbacks; a 5xx never tells the sender more than that it should retry.
  */
 export interface ErrorBody {
   error: { code: string; message: string; [detail: string]: unknown };
@@ -24,24 +25,27 @@ export function sendUnavailable(reply: FastifyReply, retryAfterSeconds: number, 
   return reply.code(503).header('retry-after', String(retryAfterSeconds)).send(errorBody(code, message));
 }
 
-export function mapFastifyErrors(app: FastifyInstance, limits: { bodyLimit: number }): void {
+/** How the ingress words Fastify's refusals; the rest are shared/http's. */
+export function frameworkErrorSettings(limits: { bodyLimit: number }): FrameworkErrorSettings {
+  return {
+    internalCode: 'INTERNAL',
+    internalMessage: INTERNAL_MESSAGE,
+    overrides: {
+      FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'BODY_TOO_LARGE', message: `the body is larger than ${limits.bodyLimit} bytes` },
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the callback as a JSON object with Content-Type: application/json' },
+      FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'EMPTY_BODY', message: 'the body is empty; send one callback as a JSON object' },
+    },
+  };
+}
+
+const INTERNAL_MESSAGE = 'the request could not be processed; retry later';
+
+export function mapFastifyErrors(app: FastifyInstance, settings: FrameworkErrorSettings): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    switch (error.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return sendError(reply, 413, 'BODY_TOO_LARGE', `the body is larger than ${limits.bodyLimit} bytes`);
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the callback as a JSON object with Content-Type: application/json');
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return sendError(reply, 400, 'EMPTY_BODY', 'the body is empty; send one callback as a JSON object');
-      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-        return sendError(reply, 400, 'INVALID_CONTENT_LENGTH', 'the Content-Length header does not match the body');
-    }
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      return sendError(reply, status, status === 400 ? 'BAD_REQUEST' : 'REQUEST_REFUSED', error.message);
-    }
+    const refusal = frameworkRefusal(error, settings);
+    if (refusal && refusal.status < 500) return sendRefusal(reply, refusal);
     request.log.error({ err: error }, 'request failed');
-    return sendError(reply, 500, 'INTERNAL', 'the request could not be processed; retry later');
+    return sendError(reply, 500, 'INTERNAL', INTERNAL_MESSAGE);
   });
 
   app.setNotFoundHandler((request, reply) => {

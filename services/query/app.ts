@@ -1,11 +1,12 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
+import { frameworkErrorOptions } from '../../shared/http/framework-errors.ts';
 import { httpMetrics } from '../../shared/metrics.ts';
 import type { Tenant } from '../../shared/tenants/repository.ts';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import type { CallsRepository } from './calls-repository.ts';
-import { installErrorHandlers } from './errors.ts';
+import { installErrorHandlers, QUERY_FRAMEWORK_ERRORS } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { callRoutes } from './routes-call.ts';
 import { listRoute } from './routes-list.ts';
@@ -32,6 +33,7 @@ export interface QueryServerOptions {
  */
 export function buildQueryServer(deps: QueryDeps, options: QueryServerOptions): FastifyInstance {
   const app = Fastify({
+    ...frameworkErrorOptions(QUERY_FRAMEWORK_ERRORS),
     logger: options.logger,
     connectionTimeout: options.connectionTimeoutMs ?? 0,
     // Long ids must reach the schema (a 400 naming callId), not stop at the router's 100-character default (414).

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { frameworkRefusal, sendRefusal, type FrameworkErrorSettings } from '../../shared/http/framework-errors.ts';
 
 /**
  * Every error answer is `{"error":{"code","message"}}` with a stable code. Client mistakes name the
@@ -63,6 +64,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+export const QUERY_FRAMEWORK_ERRORS: FrameworkErrorSettings = { internalCode: 'INTERNAL_ERROR', internalMessage: 'internal error' };
+
 export function installErrorHandlers(app: FastifyInstance, retryAfterSeconds: number): void {
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
@@ -78,11 +81,9 @@ export function installErrorHandlers(app: FastifyInstance, retryAfterSeconds: nu
       reply.header('retry-after', String(retryAfterSeconds));
       return sendError(reply, 503, 'DATABASE_UNAVAILABLE', 'the call history cannot be read right now; retry later');
     }
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      // Fastify's own client errors (e.g. a malformed URL): their messages describe the request only.
-      return sendError(reply, status, error.code ?? 'BAD_REQUEST', error.message);
-    }
+    // Fastify's own refusals: their codes and messages (which quote the URL) are not for clients.
+    const refusal = frameworkRefusal(error, QUERY_FRAMEWORK_ERRORS);
+    if (refusal && refusal.status < 500) return sendRefusal(reply, refusal);
     request.log.error({ err: error }, 'request failed');
     return sendError(reply, 500, 'INTERNAL_ERROR', 'internal error');
   });

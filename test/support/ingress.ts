@@ -1,4 +1,4 @@
-import type { LightMyRequestResponse } from 'fastify';
+import type { FastifyServerOptions, LightMyRequestResponse } from 'fastify';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -35,6 +35,8 @@ export interface TestIngressOptions {
   /** kafkajs retries of the producer: few, so a stopped broker is noticed quickly. */
   producerRetries?: number;
   now?: () => Date;
+  /** Fastify's logger option; none when not given. */
+  logger?: FastifyServerOptions['logger'];
 }
 
 export async function startTestIngress(options: TestIngressOptions = {}): Promise<TestIngress> {
@@ -61,7 +63,7 @@ export async function startTestIngress(options: TestIngressOptions = {}): Promis
       isReady: async () => (await pool.query('select 1')).rowCount === 1,
       ...(options.now ? { now: options.now } : {}),
     },
-    { limits: settings, logger: false, registry },
+    { limits: settings, logger: options.logger ?? false, registry },
   );
   await app.ready();
 
