@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { isTimeZone } from '../shared/local-time.ts';
-import { createTenantRepository, isTenantId } from '../shared/tenants/repository.ts';
+import { exitOnStartupFailure, needPostgres } from '../shared/startup-error.ts';
+import { createTenantRepository, isTenantId, TenantExistsError } from '../shared/tenants/repository.ts';
 import { prepareDatabase } from './prepare.ts';
 
 /**
@@ -41,17 +42,28 @@ if (tenantId !== undefined && !isTenantId(tenantId)) fail(`--tenant-id ${tenantI
 const accessToken = values['access-token'];
 if (accessToken !== undefined && accessToken.length < 16) fail('--access-token must be at least 16 characters');
 
+const name = values.name.trim();
+
 const config = loadConfigOrExit(process.env);
-await prepareDatabase(config);
 const db = createPool(config.DATABASE_URL, 1, 'callstream-tenant-cli');
 try {
-  const created = await createTenantRepository(db).create({
-    name: values.name.trim(),
-    timezone: values.timezone!,
-    ...(tenantId ? { tenantId } : {}),
-    ...(accessToken ? { accessToken } : {}),
+  const created = await needPostgres(config.DATABASE_URL, async () => {
+    await prepareDatabase(config);
+    return createTenantRepository(db).create({
+      name,
+      timezone: values.timezone!,
+      ...(tenantId ? { tenantId } : {}),
+      ...(accessToken ? { accessToken } : {}),
+    });
   });
   process.stdout.write(`${JSON.stringify(created)}\n`);
+} catch (error) {
+  if (error instanceof TenantExistsError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+  } else {
+    await exitOnStartupFailure(error);
+  }
 } finally {
   await db.end();
 }

@@ -39,6 +39,18 @@ export interface TenantRepository {
   find(tenantId: string): Promise<Tenant | undefined>;
 }
 
+/** Creating a tenant whose id is taken: the CLI says so in one line instead of a unique-violation trace. */
+export class TenantExistsError extends Error {
+  readonly code = 'TENANT_EXISTS';
+  constructor(readonly tenantId: string) {
+    // No cause: the unique violation adds nothing, and its absence keeps this from reading as a Postgres outage.
+    super(`tenant ${tenantId} already exists`);
+    this.name = 'TenantExistsError';
+  }
+}
+
+const UNIQUE_VIOLATION = '23505';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isTenantId(value: string): boolean {
@@ -53,11 +65,16 @@ export function createTenantRepository(db: Pool): TenantRepository {
         ingestToken: ingestToken ?? generateToken(),
         accessToken: accessToken ?? generateToken(),
       };
-      await db.query(
-        `insert into tenants (tenant_id, name, timezone, ingest_token_hash, access_token_hash)
-         values ($1::uuid, $2, $3, $4, $5)`,
-        [created.tenantId, name, timezone, hashToken(created.ingestToken), hashToken(created.accessToken)],
-      );
+      try {
+        await db.query(
+          `insert into tenants (tenant_id, name, timezone, ingest_token_hash, access_token_hash)
+           values ($1::uuid, $2, $3, $4, $5)`,
+          [created.tenantId, name, timezone, hashToken(created.ingestToken), hashToken(created.accessToken)],
+        );
+      } catch (error) {
+        if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) throw new TenantExistsError(created.tenantId);
+        throw error;
+      }
       return created;
     },
 

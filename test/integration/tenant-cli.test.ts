@@ -3,13 +3,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { hashToken } from '../../shared/tokens.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { freePort } from '../support/ports.ts';
 
 const run = promisify(execFile);
 const TSX = new URL('../../node_modules/.bin/tsx', import.meta.url).pathname;
 const CLI = new URL('../../scripts/tenant.ts', import.meta.url).pathname;
 
-function tenantCli(db: TestDatabase, args: string[]) {
-  return run(TSX, [CLI, ...args], { env: { ...process.env, DATABASE_URL: db.url } }).then(
+function tenantCli(db: TestDatabase | string, args: string[]) {
+  return run(TSX, [CLI, ...args], { env: { ...process.env, DATABASE_URL: typeof db === 'string' ? db : db.url } }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
@@ -62,5 +63,25 @@ describe('npm run tenant -- create', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr.split('\n')[0]).toBe(message);
+  });
+
+  it('refuses an existing tenant id with one line, exit code 1, and leaves the stored tenant as it was', async () => {
+    const tenantId = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
+    const first = await tenantCli(db, ['create', '--name', 'First', '--tenant-id', tenantId]);
+    expect(first.code).toBe(0);
+    const again = await tenantCli(db, ['create', '--name', 'Second', '--tenant-id', tenantId.toUpperCase()]);
+    expect(again).toEqual({ code: 1, stdout: '', stderr: `tenant ${tenantId} already exists\n` });
+    const { rows } = await db.pool.query('select name, access_token_hash from tenants where tenant_id = $1', [tenantId]);
+    expect(rows).toEqual([{ name: 'First', access_token_hash: hashToken(JSON.parse(first.stdout).accessToken) }]);
+  });
+
+  it('with Postgres unreachable prints one line naming Postgres and DATABASE_URL, without the password, exit code 1', async () => {
+    const port = await freePort();
+    const result = await tenantCli(`postgres://postgres:hunter2-secret@127.0.0.1:${port}/callstream`, ['create', '--name', 'Acme']);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `cannot reach Postgres at postgres://postgres:***@127.0.0.1:${port}/callstream (DATABASE_URL): connect ECONNREFUSED\n`,
+    });
   });
 });
