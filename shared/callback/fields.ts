@@ -9,7 +9,7 @@ import { EARLIEST_LOCAL_TIME, LATEST_LOCAL_TIME, MAX_INDEXED_TEXT_LENGTH } from 
 export const UNSAFE_INTEGER_MESSAGE =
   'is beyond 2^53 - 1 (9007199254740991) and cannot be read exactly from JSON, so it is refused rather than stored changed';
 
-/** Text longer than an indexed column can hold (limits.ts); counted in UTF-16 code units, as JavaScript does. */
+/** Text longer than a bound of limits.ts; zod counts Unicode code points, as JSON Schema's maxLength does. */
 export const maxLengthMessage = (limit: number) => `must be at most ${limit} characters`;
 
 export const LOCAL_TIME_RANGE_MESSAGE =
@@ -85,6 +85,10 @@ function digitPositions(bound: string): number[] {
 function digitClass(low: string, high: string): string {
   return low === high ? low : `[${low}-${high}]`;
 }
+
+/** A local time the schema accepts: of the shape, within the range, a real calendar time. */
+export const isStorableLocalTime = (value: unknown): boolean =>
+  typeof value === 'string' && LOCAL_TIME_PATTERN.test(value) && parseLocalTime(value) !== undefined;
 
 /**
  * `yyyy-MM-dd HH:mm:ss` in the tenant's timezone, no offset, between EARLIEST_LOCAL_TIME and

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { parseLocalTime } from '../local-time.ts';
 import {
   count,
   indexedText,
   indexedTextOrInteger,
+  isStorableLocalTime,
   list,
   localTime,
   maxLengthMessage,
@@ -77,11 +77,10 @@ export const contactSchema = record({
   ),
 });
 
-const isLocalTime = (value: unknown) => typeof value === 'string' && parseLocalTime(value) !== undefined;
 type CallTimes = { callStartTime?: unknown; callEndTime?: unknown };
 const hasValidTimes = (value: unknown): boolean => {
   const times = typeof value === 'object' && value !== null ? (value as CallTimes) : {};
-  return isLocalTime(times.callStartTime) && isLocalTime(times.callEndTime);
+  return isStorableLocalTime(times.callStartTime) && isStorableLocalTime(times.callEndTime);
 };
 
 const recording = record({ recordUrl: optional(text()), recordType: optional(text()) });

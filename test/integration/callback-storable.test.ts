@@ -17,8 +17,8 @@ import { startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
 const seed = JSON.parse(readFileSync(new URL('../../examples/seed-000-callback.json', import.meta.url), 'utf8'));
 const LIMIT = MAX_INDEXED_TEXT_LENGTH;
 const TOO_LONG = maxLengthMessage(LIMIT);
-// Three UTF-8 bytes per code unit: the most bytes text at the limit can take in an index entry.
-const atLimit = (mark: string) => `${mark}:${'語'.repeat(LIMIT - mark.length - 1)}`;
+// Four UTF-8 bytes per character (code point, as the bound counts): the most bytes text at the limit can take.
+const atLimit = (mark: string) => `${mark}:${'𠀋'.repeat(LIMIT - mark.length - 1)}`;
 /** Text Postgres cannot compress into an index entry, as real labels are: 'x' × 6,000 would fit compressed. */
 const incompressible = (length: number) => {
   let state = 12345;
@@ -137,7 +137,7 @@ describe('indexed text at its bound', () => {
       label: atLimit('label'),
       sessionLabel: atLimit('session-label'),
     };
-    expect(Object.values(values).map((value) => value.length)).toEqual(Array(7).fill(LIMIT));
+    expect(Object.values(values).map((value) => [...value].length)).toEqual(Array(7).fill(LIMIT));
     const body = callback(callId, {
       workflow,
       fromNumber: values.fromNumber,
