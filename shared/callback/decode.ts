@@ -1,6 +1,8 @@
 import { UNSAFE_INTEGER_MESSAGE } from './fields.ts';
 import { inexactNumberIssues, readNumberToken, scanNumberToken } from './json-numbers.ts';
 import { formatIssuePath, parseCallback, type Callback, type CallbackIssue } from './schema.ts';
+import { boundIssueFloods, FLOOD_CHECK_FROM_BYTES } from './issue-flood.ts';
+import { callbackSchema, type CallbackParse } from './schema.ts';
 
 /**
  * From the request body as received to a validated callback, in the order that keeps each step cheap:
@@ -38,7 +40,7 @@ export function decodeCallback(raw: string): CallbackDecoding {
   const treeIssues = treeHasIssue(body) ? inspectTree(body) : [];
   if (scanned.numbersChange) treeIssues.push(...inexactNumberIssues(raw));
   treeIssues.sort(byPath);
-  const parsed = parseCallback(body);
+  const parsed = checkSchema(raw, body);
   if (parsed.ok && treeIssues.length === 0) return { kind: 'accepted', callback: parsed.callback };
   const seen = new Set(treeIssues.map((issue) => issue.path));
   const schemaIssues = parsed.ok ? [] : parsed.issues.filter((issue) => !seen.has(issue.path));
@@ -73,12 +75,15 @@ export function scanText(text: string, limit: number): { depth: number; numbersC
     } else if (char === 0x7d || char === 0x5d) {
       depth--;
     } else if (char <= 0x39 && (char >= 0x30 || char === 0x2d)) {
-      const token = scanNumberToken(text, index);
-      if (!token.plain && !numbersChange) {
-        const reading = readNumberToken(text.slice(index, token.end));
-        numbersChange = reading === 'non-finite' || reading === 'inexact';
+      let end = scanNumberToken(text, index);
+      if (end < 0) {
+        end = -end;
+        if (!numbersChange) {
+          const reading = readNumberToken(text.slice(index, end));
+          numbersChange = reading === 'non-finite' || reading === 'inexact';
+        }
       }
-      index = token.end - 1;
+      index = end - 1;
     }
   }
   return { depth: deepest, numbersChange };
@@ -154,3 +159,8 @@ function inspectTree(root: unknown): CallbackIssue[] {
 }
 
 const byPath = (a: CallbackIssue, b: CallbackIssue) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/** The schema's check; a large body has its floods of wrong array elements cut first (issue-flood.ts). */
+function checkSchema(raw: string, body: unknown): CallbackParse {
+  return parseCallback(raw.length < FLOOD_CHECK_FROM_BYTES ? body : boundIssueFloods(callbackSchema, body).body);
+}

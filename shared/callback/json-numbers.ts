@@ -70,10 +70,11 @@ export function plainlyExact(digits: number, exponentDigits: number, plainIntege
 const isDigit = (char: number) => char >= 0x30 && char <= 0x39;
 
 /**
- * The end of the number token starting at start, with what plainlyExact needs; tolerant of text that is
- * not JSON (it is scanned before JSON.parse decides that).
+ * The end of the number token starting at start (a `-` or a digit), negated when plainlyExact cannot vouch
+ * for it and it has to be read: a number rather than an object, since the hot scan calls this for every
+ * number of every callback. Tolerant of text that is not JSON (it is scanned before JSON.parse decides that).
  */
-export function scanNumberToken(text: string, start: number): { end: number; plain: boolean } {
+export function scanNumberToken(text: string, start: number): number {
   let index = start;
   if (text.charCodeAt(index) === 0x2d) index++;
   let digits = 0;
@@ -93,7 +94,8 @@ export function scanNumberToken(text: string, start: number): { end: number; pla
     if (sign === 0x2b || sign === 0x2d) index++;
     while (isDigit(text.charCodeAt(index))) (index++, exponentDigits++);
   }
-  return { end: index, plain: plainlyExact(digits, exponentDigits, plainInteger) };
+  // index > start: the first character is always consumed.
+  return plainlyExact(digits, exponentDigits, plainInteger) ? index : -index;
 }
 
 const MESSAGES: Partial<Record<NumberReading, string>> = {
@@ -130,7 +132,7 @@ export function inexactNumberIssues(text: string): CallbackIssue[] {
       if (inObject[inObject.length - 1]) expectKey = true;
       else path[path.length - 1] = (path[path.length - 1] as number) + 1;
     } else if (char === 0x2d || isDigit(char)) {
-      const { end } = scanNumberToken(text, index);
+      const end = Math.abs(scanNumberToken(text, index));
       const message = MESSAGES[readNumberToken(text.slice(index, end))];
       if (message) issues.push({ path: formatIssuePath(path), message });
       index = end - 1;
