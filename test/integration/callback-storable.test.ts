@@ -269,6 +269,58 @@ describe('numbers that JSON.parse cannot read exactly', () => {
   });
 });
 
+// A migration that indexes another text column, or narrows an integer column, must come with a bound here.
+describe('the columns the bounds are derived from', () => {
+  it('indexes only these text columns: the call id (at most 128) and the three fed by bounded fields', async () => {
+    const { rows } = await pipeline.db.pool.query(
+      `select c.relname || '.' || a.attname as "column"
+         from pg_index i
+         join pg_class c on c.oid = i.indrelid
+         join pg_namespace n on n.oid = c.relnamespace
+         join pg_attribute a on a.attrelid = c.oid and a.attnum = any(i.indkey)
+        where n.nspname = 'public' and a.atttypid = 'text'::regtype and c.relname <> 'schema_migrations'
+        group by 1 order by 1`,
+    );
+    // No expression index exists (indkey 0 would hide its columns from this query).
+    const { rows: expressions } = await pipeline.db.pool.query(
+      `select indexrelid::regclass::text from pg_index i join pg_class c on c.oid = i.indrelid
+        where c.relnamespace = 'public'::regnamespace and 0 = any(i.indkey)`,
+    );
+    expect({ columns: rows.map((row) => row.column), expressions }).toEqual({
+      columns: [
+        'call_instances.call_id',
+        'call_labels.call_id',
+        'call_labels.name', // labelInfos[], instances[].labelInfoList[].name
+        'call_recordings.call_id',
+        'call_variables.call_id',
+        'calls.call_id',
+        'calls.contact_mobile', // contactDetailRel.mobile
+        'calls.phone_number', // fromNumber, or customerNumber, or toNumber
+        'dialogue_lines.call_id',
+      ],
+      expressions: [],
+    });
+  });
+
+  it('stores every callback integer as bigint: the only narrower columns are positions the consumer counts itself', async () => {
+    const { rows } = await pipeline.db.pool.query(
+      `select table_name || '.' || column_name as "column" from information_schema.columns
+        where table_schema = 'public' and data_type in ('smallint', 'integer', 'real', 'double precision')
+        order by 1`,
+    );
+    expect(rows.map((row) => row.column)).toEqual([
+      'call_instances.instance_seq',
+      'call_labels.instance_seq',
+      'call_labels.label_seq',
+      'call_recordings.seq',
+      'call_variables.seq',
+      'calls.source_partition', // a Kafka partition, an int32
+      'dialogue_lines.instance_seq',
+      'dialogue_lines.seq',
+    ]);
+  });
+});
+
 describe('after all of that', () => {
   it('has stored none of the refused callbacks and dead-lettered nothing', async () => {
     await expectAccepted(callback('sentinel'), 'sentinel');
