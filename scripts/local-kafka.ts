@@ -29,6 +29,11 @@ export interface LocalKafkaOptions {
   /** Where the broker's stdout and stderr go. */
   logFile: string;
   heapMb?: number;
+  /**
+   * Aborting stops the broker if it was spawned (it runs in a process group of its own, so a terminal's
+   * Ctrl-C never reaches it) and rejects once it has exited: nothing is left behind half-started.
+   */
+  signal?: AbortSignal;
 }
 
 function pomVersion(): string {
@@ -108,32 +113,37 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   if (await portAcceptsConnections(options.port)) {
     throw new Error(`port ${options.port} is already taken; set KAFKA_BROKERS to use a running broker`);
   }
+  // The steps above are synchronous or quick: a signal that came during them is seen here, before the spawn.
+  options.signal?.throwIfAborted();
   const log = openSync(options.logFile, 'a');
   // Its own process group: a terminal's Ctrl-C reaches only our process, which stops the broker after
   // the clients, so they can leave their consumer groups cleanly instead of leaving stale members behind.
   const child = spawn('java', java(lib, ['kafka.Kafka', config], heapMb), { stdio: ['ignore', log, log], detached: true });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  };
 
+  try {
+    await untilListening(child, options);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { brokers: [`127.0.0.1:${options.port}`], port: options.port, process: child, stop };
+}
+
+async function untilListening(child: ChildProcess, options: LocalKafkaOptions): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (!(await portAcceptsConnections(options.port))) {
+    options.signal?.throwIfAborted();
     if (child.exitCode !== null) throw new Error(`Kafka exited with code ${child.exitCode}; see ${options.logFile}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`Kafka did not listen on ${options.port} within 60 s; see ${options.logFile}`);
-    }
+    if (Date.now() > deadline) throw new Error(`Kafka did not listen on ${options.port} within 60 s; see ${options.logFile}`);
     await new Promise((done) => setTimeout(done, 200));
   }
-
-  return {
-    brokers: [`127.0.0.1:${options.port}`],
-    port: options.port,
-    process: child,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  options.signal?.throwIfAborted();
 }

@@ -6,7 +6,13 @@ import { reportStartup } from './startup-report.ts';
  * (`cannot reach Postgres at postgres://u:***@h:5499/db (DATABASE_URL): connect ECONNREFUSED`), for every
  * entry point: the services' main.ts, npm start, npm run setup and the tenant CLI. Passwords never appear.
  */
-export type StartupErrorCode = 'POSTGRES_UNAVAILABLE' | 'KAFKA_UNAVAILABLE' | 'PORT_IN_USE' | 'PORT_UNAVAILABLE';
+export type StartupErrorCode =
+  | 'POSTGRES_UNAVAILABLE'
+  | 'KAFKA_UNAVAILABLE'
+  | 'PORT_IN_USE'
+  | 'PORT_UNAVAILABLE'
+  /** npm start: a service it started could not start (the service's own line). */
+  | 'SERVICE_FAILED';
 
 export class StartupError extends Error {
   constructor(

@@ -1,5 +1,6 @@
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,26 +26,66 @@ interface Started {
   ports: number[];
 }
 
-async function npmStart(env: Record<string, string>): Promise<Started> {
+interface Spawned extends Started {
+  stderr: () => string;
+}
+
+async function spawnNpmStart(env: Record<string, string>): Promise<Spawned> {
   const kafkaPort = await freePortPair();
   const ports = { INGRESS_PORT: await freePort(), QUERY_PORT: await freePort(), CONSUMER_PORT: await freePort() };
   const child = spawn('npm', ['start'], {
     cwd: root,
-    env: { ...process.env, ...env, KAFKA_BROKERS: '', LOCAL_KAFKA_PORT: String(kafkaPort), ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: '',
+      LOCAL_KAFKA_PORT: String(kafkaPort),
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      ...env,
+    },
     detached: true, // its own process group, as a terminal's foreground job is
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stderr = '';
   child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+    stderr += chunk;
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  await eventually(async () => (output.includes('Ctrl-C stops everything.') ? true : undefined), 120_000).catch((error) => {
-    process.kill(-child.pid!, 'SIGINT');
-    throw new Error(`npm start did not come up: ${error.message}\n${output}`);
+  return {
+    pid: child.pid!,
+    output: () => output,
+    stderr: () => stderr,
+    exited,
+    ports: [kafkaPort, kafkaPort + 1, ...Object.values(ports)],
+  };
+}
+
+async function npmStart(env: Record<string, string>): Promise<Spawned> {
+  const started = await spawnNpmStart(env);
+  await eventually(async () => (started.output().includes('Ctrl-C stops everything.') ? true : undefined), 120_000).catch((error) => {
+    process.kill(-started.pid, 'SIGINT');
+    throw new Error(`npm start did not come up: ${error.message}\n${started.output()}`);
   });
-  return { pid: child.pid!, output: () => output, exited, ports: [kafkaPort, kafkaPort + 1, ...Object.values(ports)] };
+  return started;
+}
+
+/** Pids of the Kafka brokers whose data lives under stateDir (the JVM runs in a process group of its own). */
+function brokerPids(stateDir: string): number[] {
+  const config = join(stateDir, 'kafka', 'data', 'server.properties');
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(config);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
 }
 
 function printedCurl(output: string, marker: string): string {
@@ -89,6 +130,40 @@ describe('npm start', () => {
       const { customer: expectedCustomer, ...expectedRest } = expectedLookup;
       expect(rest).toEqual(expectedRest);
       expect(Object.keys(customer)).toEqual(Object.keys(expectedCustomer));
+
+      // A second npm start on the same ports refuses before it starts anything or claims to run.
+      const [kafkaPort, controllerPort, ingressPort, queryPort, consumerPort] = started.ports;
+      const second = await spawnNpmStart({
+        DATABASE_URL: db.url,
+        LOCAL_STATE_DIR: stateDir,
+        LOCAL_KAFKA_PORT: String(kafkaPort),
+        INGRESS_PORT: String(ingressPort),
+        QUERY_PORT: String(queryPort),
+        CONSUMER_PORT: String(consumerPort),
+      });
+      expect(await second.exited).toEqual({ code: 1, signal: null });
+      expect(second.stderr()).toBe(
+        `LOCAL_KAFKA_PORT ${kafkaPort} is already in use; LOCAL_KAFKA_PORT+1 (Kafka controller) ${controllerPort} is already in use; ` +
+          `INGRESS_PORT ${ingressPort} is already in use; QUERY_PORT ${queryPort} is already in use; CONSUMER_PORT ${consumerPort} is already in use\n`,
+      );
+      expect(second.output()).not.toContain('starting Kafka');
+      expect(second.output()).not.toContain('is running');
+      // Against the first one's broker, only the services' ports clash: found before anything claims to run.
+      const third = await spawnNpmStart({
+        DATABASE_URL: db.url,
+        LOCAL_STATE_DIR: stateDir,
+        KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
+        INGRESS_PORT: String(ingressPort),
+        QUERY_PORT: String(queryPort),
+        CONSUMER_PORT: String(consumerPort),
+      });
+      expect(await third.exited).toEqual({ code: 1, signal: null });
+      expect(third.stderr()).toBe(
+        `INGRESS_PORT ${ingressPort} is already in use; QUERY_PORT ${queryPort} is already in use; CONSUMER_PORT ${consumerPort} is already in use\n`,
+      );
+      expect(third.output()).not.toContain('is running');
+      // The first instance is untouched.
+      expect(JSON.parse((await exec('bash', ['-c', lookupCurl])).stdout)).toMatchObject({ callId: expectedLookup.callId });
     } finally {
       process.kill(-started.pid, 'SIGINT'); // what Ctrl-C does: the whole foreground group gets SIGINT
     }
@@ -105,5 +180,48 @@ describe('npm start', () => {
     await eventually(async () => (groupAlive(started.pid) ? undefined : true), 30_000);
     expect(started.output()).toMatch(/stopping…\nstopped\n/);
     for (const port of started.ports) expect(await portAcceptsConnections(port)).toBe(false);
+  });
+
+  it('stops the Kafka JVM it was starting on Ctrl-C, leaving no process and no port behind', { timeout: 180_000 }, async () => {
+    const started = await spawnNpmStart({ DATABASE_URL: db.url, LOCAL_STATE_DIR: stateDir });
+    try {
+      await eventually(async () => (started.output().includes('starting Kafka on') ? true : undefined), 60_000);
+      // The JVM exists but is not listening yet: the moment the launcher waits for it.
+      await eventually(async () => (brokerPids(stateDir).length > 0 ? true : undefined), 60_000);
+      expect(await portAcceptsConnections(started.ports[0]!)).toBe(false);
+      process.kill(-started.pid, 'SIGINT');
+      expect([{ code: 0, signal: null }, { code: null, signal: 'SIGINT' }]).toContainEqual(await started.exited);
+      expect(started.output()).toMatch(/stopping…\nstopped\n/);
+      expect(started.output()).not.toContain('is running');
+      await eventually(async () => (groupAlive(started.pid) ? undefined : true), 30_000);
+      expect(brokerPids(stateDir)).toEqual([]);
+      for (const port of started.ports) expect(await portAcceptsConnections(port)).toBe(false);
+    } finally {
+      for (const pid of brokerPids(stateDir)) process.kill(pid, 'SIGKILL'); // the leak this guards against must not spill over
+    }
+  });
+
+  it('refuses equal ports with one line naming both variables, before starting anything', async () => {
+    const port = String(await freePort());
+    const started = await spawnNpmStart({ DATABASE_URL: db.url, LOCAL_STATE_DIR: stateDir, INGRESS_PORT: port, QUERY_PORT: port });
+    expect(await started.exited).toEqual({ code: 1, signal: null });
+    expect(started.stderr()).toBe(`invalid environment: INGRESS_PORT and QUERY_PORT are both ${port}; every port npm start listens on must differ\n`);
+    expect(started.output()).not.toContain('starting Kafka');
+  });
+
+  it('refuses a port in use with one line naming it and its variable, before starting anything', { timeout: 60_000 }, async () => {
+    const taken: Server = createServer();
+    const port = await freePort();
+    await new Promise<void>((done) => taken.listen(port, '127.0.0.1', done));
+    try {
+      const started = await spawnNpmStart({ DATABASE_URL: db.url, LOCAL_STATE_DIR: stateDir, INGRESS_PORT: String(port) });
+      expect(await started.exited).toEqual({ code: 1, signal: null });
+      expect(started.stderr()).toBe(`INGRESS_PORT ${port} is already in use\n`);
+      expect(started.output()).not.toContain('starting Kafka');
+      expect(started.output()).not.toContain('is running');
+      expect(brokerPids(stateDir)).toEqual([]);
+    } finally {
+      await new Promise((done) => taken.close(done));
+    }
   });
 });
