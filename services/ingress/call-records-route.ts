@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeCallback } from '../../shared/callback/decode.ts';
 import { createEnvelope } from '../../shared/callback/envelope.ts';
 import { REJECTED_SCHEMA_VERSION } from '../../shared/callback/rejected.ts';
-import type { CallbackIssue } from '../../shared/callback/schema.ts';
+import { listIssues, type ListedIssues } from '../../shared/callback/issue-list.ts';
 import { PublishError, type CallRecordPublisher } from '../../shared/kafka/call-record-publisher.ts';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import type { Tenant } from '../../shared/tenants/repository.ts';
@@ -62,9 +62,9 @@ export async function callRecordsRoute(app: FastifyInstance, deps: CallRecordsRo
     tenants.set(request, tenant);
   }
 
-  function publishFailed(request: FastifyRequest, reply: FastifyReply, error: unknown, issues?: CallbackIssue[]) {
+  function publishFailed(request: FastifyRequest, reply: FastifyReply, error: unknown, issues?: ListedIssues) {
     if (error instanceof PublishError && error.code === 'RECORD_TOO_LARGE') {
-      return sendError(reply, 413, 'RECORD_TOO_LARGE', `the record is too large for the topic: ${error.message}`, issues ? { issues } : {});
+      return sendError(reply, 413, 'RECORD_TOO_LARGE', `the record is too large for the topic: ${error.message}`, { ...issues });
     }
     request.log.warn({ err: error }, 'publish failed');
     if (error instanceof PublishError && error.code === 'PUBLISH_QUEUE_FULL') {
@@ -88,6 +88,8 @@ export async function callRecordsRoute(app: FastifyInstance, deps: CallRecordsRo
 
     if (decoded.kind === 'rejected') {
       const eventId = randomUUID();
+      // Capped: the whole list of a flood of wrong elements made a 30 MB answer and a record the topic refused.
+      const listed = listIssues(decoded.issues);
       try {
         await deps.publisher.quarantine({
           schemaVersion: REJECTED_SCHEMA_VERSION,
@@ -96,14 +98,14 @@ export async function callRecordsRoute(app: FastifyInstance, deps: CallRecordsRo
           receivedAt: receivedAt.toISOString(),
           contentType: request.headers['content-type'] ?? '',
           body: raw,
-          issues: decoded.issues,
+          ...listed,
         });
       } catch (error) {
-        return publishFailed(request, reply, error, decoded.issues);
+        return publishFailed(request, reply, error, listed);
       }
       deps.metrics.quarantined.inc();
       return sendError(reply, 422, 'SCHEMA_VIOLATION', 'the callback does not match the schema; it was kept for inspection', {
-        issues: decoded.issues,
+        ...listed,
         eventId,
       });
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_LISTED_ISSUES } from './issue-list.ts';
 
 /**
  * What travels on the quarantine topic `call-records.rejected.v1` (SPEC section 3): a callback that was
@@ -19,7 +20,17 @@ export const rejectedCallbackSchema = z
     issues: z
       .array(z.object({ path: z.string(), message: z.string() }))
       .min(1)
-      .meta({ description: 'why it was refused: the same list the sender got in its 422 answer' }),
+      // Not bounded in the schema: records written before the cap may list more.
+      .meta({ description: `why it was refused: the same list the sender got in its 422 answer, the first ${MAX_LISTED_ISSUES} at most` }),
+    // Optional, so that records written before the list was capped still read.
+    issueCount: z
+      .int()
+      .min(MAX_LISTED_ISSUES + 1)
+      .optional()
+      .meta({
+        description: 'present only when issues were left out: how many were found (a lower bound when checking stopped early on a flood)',
+      }),
+    issuesTruncated: z.literal(true).optional().meta({ description: 'present (true) only when issues lists fewer than were found' }),
   })
   .meta({ title: 'Rejected call-record callback', description: 'A callback refused with 422, as kept on call-records.rejected.v1.' });
 

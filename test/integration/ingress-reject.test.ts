@@ -62,7 +62,8 @@ const otherRefusals: Array<[string, { body: string; contentType?: string }, numb
 
 describe('ingress refuses bad input with its documented status and keeps every 422', () => {
   let ingress: TestIngress;
-  const quarantined = new Map<string, { body: string; issues: Array<{ path: string; message: string }> }>();
+  type Listed = { issues: Array<{ path: string; message: string }>; issueCount?: number; issuesTruncated?: true };
+  const quarantined = new Map<string, { body: string; listed: Listed }>();
 
   beforeAll(async () => {
     ingress = await startTestIngress({ now: () => RECEIVED_AT });
@@ -81,7 +82,7 @@ describe('ingress refuses bad input with its documented status and keeps every 4
         eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       },
     });
-    quarantined.set(answer.error.eventId, { body, issues });
+    quarantined.set(answer.error.eventId, { body, listed: { issues } });
   });
 
   it.each(otherRefusals)('answers %s with its documented status', async (_name, { body, contentType = 'application/json' }, status, code, message) => {
@@ -121,6 +122,49 @@ describe('ingress refuses bad input with its documented status and keeps every 4
     expect(response.statusCode).toBe(200);
   });
 
+  const wrongLabels = (count: number) => Array.from({ length: count }, (_, index) => ({ path: `labelInfos[${index}]`, message: 'must be a string' }));
+
+  // Regression: a megabyte of wrong elements got a 30 MB answer listing 500k issues, and its quarantine record
+  // was too large for the topic (413 RECORD_TOO_LARGE, the payload lost).
+  it('answers 422 to a megabyte of wrong array elements with the first 100 issues, and keeps it', async () => {
+    const head = changed({ labelInfos: [] });
+    const count = Math.floor((ONE_MIB - Buffer.byteLength(head) - 64) / 2);
+    const body = head.replace('"labelInfos":[]', `"labelInfos":[${Array(count).fill('1').join(',')}]`);
+    expect(Buffer.byteLength(body)).toBeGreaterThan(ONE_MIB - 100);
+    const response = await ingress.post(body);
+    expect(response.statusCode).toBe(422);
+    expect(response.body.length).toBeLessThan(10_000);
+    const answer = response.json();
+    // The check stopped once more issues than are listed were found: the count says at least that many.
+    const listed: Listed = { issues: wrongLabels(100), issueCount: 101, issuesTruncated: true };
+    expect(answer).toEqual({
+      error: {
+        code: 'SCHEMA_VIOLATION',
+        message: 'the callback does not match the schema; it was kept for inspection',
+        ...listed,
+        eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      },
+    });
+    quarantined.set(answer.error.eventId, { body, listed });
+  });
+
+  it('answers 422 to a small body of 300 wrong elements with the first 100 issues and the exact count', async () => {
+    const body = changed({ labelInfos: Array(300).fill(1) });
+    const response = await ingress.post(body);
+    expect(response.statusCode).toBe(422);
+    const answer = response.json();
+    const listed: Listed = { issues: wrongLabels(100), issueCount: 300, issuesTruncated: true };
+    expect(answer).toEqual({
+      error: {
+        code: 'SCHEMA_VIOLATION',
+        message: 'the callback does not match the schema; it was kept for inspection',
+        ...listed,
+        eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      },
+    });
+    quarantined.set(answer.error.eventId, { body, listed });
+  });
+
   it('has every 422 on the quarantine topic, body as sent, and nothing refused on call-records.v1', async () => {
     const records = await readAllRecords(ingress.kafka, ingress.topics.rejected);
     expect(records).toHaveLength(quarantined.size);
@@ -135,7 +179,7 @@ describe('ingress refuses bad input with its documented status and keeps every 4
         receivedAt: '2026-02-03T04:05:06.000Z',
         contentType: 'application/json',
         body: sent.body,
-        issues: sent.issues,
+        ...sent.listed,
       });
       expect(record.key?.toString()).toBe(ingress.tenant.tenantId);
       expect(headersOf(record)).toEqual({
