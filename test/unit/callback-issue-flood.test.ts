@@ -114,3 +114,17 @@ describe('the quarantine record with a capped list', () => {
     expect(rejectedCallbackSchema.safeParse({ ...record, issues: issues(3), issuesTruncated: false }).success).toBe(false);
   });
 });
+
+// Regression: `treeIssues.push(...list)` with a list of 170k inexact numbers overflowed the call stack, so a
+// megabyte of `1e400,` was answered 500 and not quarantined.
+describe('decodeCallback of a megabyte of numbers JSON.parse would change', () => {
+  it('refuses it (422) instead of throwing', () => {
+    const head = JSON.stringify({ ...seed, labelInfos: [] });
+    const count = Math.floor((ONE_MIB - Buffer.byteLength(head) - 64) / 6);
+    const decoded = decodeCallback(head.replace('"labelInfos":[]', `"labelInfos":[${repeat('1e400', count).join(',')}]`));
+    expect(decoded.kind).toBe('rejected');
+    const issues = decoded.kind === 'rejected' ? decoded.issues : [];
+    expect(issues.length).toBeGreaterThan(MAX_LISTED_ISSUES);
+    expect(issues[0]!.path).toBe('labelInfos[0]');
+  });
+});
