@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { ListenPort } from '../shared/config.ts';
-import { StartupError } from '../shared/startup-error.ts';
+import { portInUse, StartupError } from '../shared/startup-error.ts';
 
 /**
  * npm start checks its ports before it starts anything: otherwise a second instance would see the first
@@ -11,7 +11,7 @@ export async function portsInUse(ports: readonly ListenPort[]): Promise<StartupE
   const problems: string[] = [];
   for (const { variable, port, host } of ports) {
     const code = await tryListen(host, port);
-    if (code === 'EADDRINUSE') problems.push(`${variable} ${port} is already in use`);
+    if (code === 'EADDRINUSE') problems.push(portInUse(variable, port).message);
     else if (code) problems.push(`cannot listen on ${host} port ${port} (HOST, ${variable}): listen ${code}`);
   }
   return problems.length > 0 ? new StartupError('PORT_IN_USE', problems.join('; ')) : undefined;

@@ -115,7 +115,7 @@ async function waitForHealth(name: string, port: number): Promise<void> {
     const child = children.get(name)!;
     // The consumer reports listening before it joins Kafka, which may still fail.
     if (child.exitCode !== null || child.signalCode !== null) await exitedWhileStarting(name);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((response) => response.ok, () => false);
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`${name} did not become healthy; see ${logOf(name)}`);
     await new Promise((done) => setTimeout(done, 250));

@@ -69,8 +69,8 @@ export async function needKafka<T>(brokers: readonly string[], step: () => Promi
   }
 }
 
-export function portInUse(variable: string, port: number): StartupError {
-  return new StartupError('PORT_IN_USE', `${variable} ${port} is already in use`);
+export function portInUse(variable: string, port: number, options?: ErrorOptions): StartupError {
+  return new StartupError('PORT_IN_USE', `${variable} ${port} is already in use`, options);
 }
 
 /** Listens; a port taken or not ours to take becomes one line naming the port and its variable. */
@@ -79,7 +79,7 @@ export async function listenOn<T>(variable: string, port: number, host: string, 
     return await listen();
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code === 'EADDRINUSE') throw Object.assign(portInUse(variable, port), { cause: error });
+    if (code === 'EADDRINUSE') throw portInUse(variable, port, { cause: error });
     if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
       throw new StartupError('PORT_UNAVAILABLE', `cannot listen on ${host} port ${port} (HOST, ${variable}): listen ${code}`, { cause: error });
     }

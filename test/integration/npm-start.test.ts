@@ -224,4 +224,25 @@ describe('npm start', () => {
       await new Promise((done) => taken.close(done));
     }
   });
+
+  it('reports a service that cannot listen (its port taken after the check) in its own line, and stops what it started', { timeout: 120_000 }, async () => {
+    const started = await spawnNpmStart({ DATABASE_URL: db.url, LOCAL_STATE_DIR: stateDir });
+    const ingressPort = started.ports[2]!;
+    const taken: Server = createServer();
+    try {
+      // The ports were checked before this line; the services start only once Kafka listens.
+      await eventually(async () => (started.output().includes('starting Kafka on') ? true : undefined), 60_000);
+      await new Promise<void>((done) => taken.listen(ingressPort, '127.0.0.1', done));
+      expect(await started.exited).toEqual({ code: 1, signal: null });
+      expect(started.stderr()).toBe(`INGRESS_PORT ${ingressPort} is already in use\n`);
+      expect(started.output()).toMatch(/stopping…\nstopped\n$/);
+      expect(started.output()).not.toContain('is running');
+      await eventually(async () => (groupAlive(started.pid) ? undefined : true), 30_000);
+      expect(brokerPids(stateDir)).toEqual([]);
+      for (const port of started.ports.filter((port) => port !== ingressPort)) expect(await portAcceptsConnections(port)).toBe(false);
+    } finally {
+      await new Promise((done) => taken.close(done));
+      for (const pid of brokerPids(stateDir)) process.kill(pid, 'SIGKILL');
+    }
+  });
 });
