@@ -35,6 +35,7 @@ function slowRequest(head: string, bodyStart: string): Promise<string> {
   });
 }
 
+const REQUEST_TIMEOUT = { error: { code: 'REQUEST_TIMEOUT', message: 'the request was not received in time' } };
 const path = () => `/v1/tenants/${ingress.tenant.tenantId}/call-records`;
 
 describe('hostile connections', () => {
@@ -44,11 +45,14 @@ describe('hostile connections', () => {
       'Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n';
     const answer = await slowRequest(head, '{"callId":');
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    // The documented error shape, not Fastify's (`{"error":"Request Timeout","message":"Client Timeout",…}`).
+    expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toEqual(REQUEST_TIMEOUT);
   });
 
   it('answers headers that never finish with 408 as well', async () => {
     const answer = await slowRequest(`POST ${path()} HTTP/1.1\r\nHost: 127.0.0.1\r\n`, 'X-Slow: 1');
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect(JSON.parse(answer.split('\r\n\r\n')[1]!)).toEqual(REQUEST_TIMEOUT);
   });
 
   it('answers headers of excessive size with 431', async () => {
@@ -58,6 +62,9 @@ describe('hostile connections', () => {
       body: JSON.stringify(seedCallback()),
     });
     expect(response.status).toBe(431);
+    expect(await response.json()).toEqual({
+      error: { code: 'HEADERS_TOO_LARGE', message: 'the request line and headers are larger than the server accepts' },
+    });
   });
 
   it('still accepts a normal callback afterwards', async () => {
