@@ -2,6 +2,7 @@ import { UNSAFE_INTEGER_MESSAGE } from './fields.ts';
 import { inexactNumberIssues, readNumberToken, scanNumberToken } from './json-numbers.ts';
 import { formatIssuePath, parseCallback, type Callback, type CallbackIssue } from './schema.ts';
 import { boundIssueFloods, FLOOD_CHECK_FROM_BYTES } from './issue-flood.ts';
+import { MAX_LISTED_ISSUES } from './issue-list.ts';
 import { callbackSchema, type CallbackParse } from './schema.ts';
 
 /**
@@ -37,9 +38,10 @@ export function decodeCallback(raw: string): CallbackDecoding {
   } catch (error) {
     return { kind: 'malformed', code: 'INVALID_JSON', message: `the body is not valid JSON: ${(error as Error).message}` };
   }
-  const treeIssues = treeHasIssue(body) ? inspectTree(body) : [];
-  // Not push(...list): a megabyte of `1e400,` is 170k arguments, beyond the call stack.
-  if (scanned.numbersChange) for (const issue of inexactNumberIssues(raw)) treeIssues.push(issue);
+  // Each search stops one past what an answer lists, so a megabyte of bad values costs no more than a few.
+  const treeIssues = treeHasIssue(body) ? inspectTree(body, MAX_LISTED_ISSUES + 1) : [];
+  // Not push(...list): a long list as arguments can go beyond the call stack.
+  if (scanned.numbersChange) for (const issue of inexactNumberIssues(raw, MAX_LISTED_ISSUES + 1)) treeIssues.push(issue);
   treeIssues.sort(byPath);
   const parsed = checkSchema(raw, body);
   if (parsed.ok && treeIssues.length === 0) return { kind: 'accepted', callback: parsed.callback };
@@ -132,10 +134,11 @@ function treeHasIssue(root: unknown): boolean {
   return false;
 }
 
-function inspectTree(root: unknown): CallbackIssue[] {
+/** Issues in document order, no more than limit of them. */
+function inspectTree(root: unknown, limit: number): CallbackIssue[] {
   const issues: CallbackIssue[] = [];
   const stack: Node[] = [{ value: root }];
-  while (stack.length > 0) {
+  while (stack.length > 0 && issues.length < limit) {
     const node = stack.pop()!;
     const { value } = node;
     if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
@@ -143,9 +146,10 @@ function inspectTree(root: unknown): CallbackIssue[] {
     } else if (typeof value === 'string' && UNSTORABLE_TEXT.test(value)) {
       issues.push({ path: pathOf(node), message: UNSTORABLE_TEXT_MESSAGE });
     } else if (Array.isArray(value)) {
-      value.forEach((item, index) => stack.push({ value: item, key: index, parent: node }));
+      // Pushed last to first, so that they are popped in document order.
+      for (let index = value.length - 1; index >= 0; index--) stack.push({ value: value[index], key: index, parent: node });
     } else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) {
+      for (const [key, item] of Object.entries(value).reverse()) {
         if (UNSTORABLE_TEXT.test(key)) {
           issues.push({ path: pathOf({ value: item, key, parent: node }), message: `its name ${UNSTORABLE_TEXT_MESSAGE}` });
         } else if (key === '__proto__') {
@@ -159,7 +163,27 @@ function inspectTree(root: unknown): CallbackIssue[] {
   return issues;
 }
 
-const byPath = (a: CallbackIssue, b: CallbackIssue) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+/**
+ * Paths in reading order: `labelInfos[2]` before `labelInfos[10]` (indices compared as numbers), names
+ * compared as text.
+ */
+const PATH_PART = /\[(\d+)\]|\.?([^.[]+)/g;
+function pathParts(path: string): Array<string | number> {
+  return Array.from(path.matchAll(PATH_PART), (match) => (match[1] !== undefined ? Number(match[1]) : match[2]!));
+}
+
+export function byPath(a: CallbackIssue, b: CallbackIssue): number {
+  const left = pathParts(a.path);
+  const right = pathParts(b.path);
+  for (let index = 0; index < Math.min(left.length, right.length); index++) {
+    const x = left[index]!;
+    const y = right[index]!;
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return left.length - right.length;
+}
 
 /** The schema's check; a large body has its floods of wrong array elements cut first (issue-flood.ts). */
 function checkSchema(raw: string, body: unknown): CallbackParse {

@@ -107,7 +107,7 @@ const MESSAGES: Partial<Record<NumberReading, string>> = {
  * The slow path, for a body already parsed as JSON that holds a number that does not read exactly: walks
  * the text keeping the path (keys and indexes) and names each such number. Rare, so plain code.
  */
-export function inexactNumberIssues(text: string): CallbackIssue[] {
+export function inexactNumberIssues(text: string, limit = Infinity): CallbackIssue[] {
   const issues: CallbackIssue[] = [];
   const path: Array<string | number> = [];
   const inObject: boolean[] = [];
@@ -134,7 +134,7 @@ export function inexactNumberIssues(text: string): CallbackIssue[] {
     } else if (char === 0x2d || isDigit(char)) {
       const end = Math.abs(scanNumberToken(text, index));
       const message = MESSAGES[readNumberToken(text.slice(index, end))];
-      if (message) issues.push({ path: formatIssuePath(path), message });
+      if (message && issues.push({ path: formatIssuePath(path), message }) >= limit) return issues;
       index = end - 1;
     }
   }

@@ -151,3 +151,25 @@ describe('nestingDepth', () => {
     expect(nestingDepth('['.repeat(100), 5)).toBe(6);
   });
 });
+
+describe('decodeCallback bounds its work on a flood of values the schema cannot see', () => {
+  // About a megabyte each: an unknown field holding one kind of bad value over and over.
+  const flood = (value: string, count: number) => `{${text(seed).slice(1, -1)},"extra":[${Array(count).fill(value).join(',')}]}`;
+  const firstPaths = (count: number) => Array.from({ length: count }, (_, index) => `extra[${index}]`);
+
+  it.each([
+    ['U+0000 in text', '"\\u0000"', 110_000],
+    ['integers beyond 2^53', '9007199254740993', 60_000],
+    ['numbers beyond a double', '1e400', 170_000],
+  ])('%s: stops one past the listed issues, in reading order (extra[2] before extra[10])', (_name, value, count) => {
+    const decoded = decodeCallback(flood(value, count));
+    expect(decoded.kind).toBe('rejected');
+    const issues = decoded.kind === 'rejected' ? decoded.issues : [];
+    expect(issues.map((issue) => issue.path)).toEqual(firstPaths(101));
+  });
+
+  it('sorts paths with indices as numbers', () => {
+    const decoded = decodeCallback(flood('1e400', 12));
+    expect(decoded.kind === 'rejected' && decoded.issues.map((issue) => issue.path)).toEqual(firstPaths(12));
+  });
+});
