@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { renderSchemaDocument, SCHEMA_DOCUMENTS } from '../shared/callback/json-schema.ts';
+import { renderSchemaDocument, SCHEMA_DOCUMENTS } from './schema-documents.ts';
 import { REPO_ROOT } from './local-kafka.ts';
 
 /** npm run schema:generate: rewrites the published JSON Schema files from the zod schemas. */

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../shared/config.ts';
-import type { CallRecordPublisher } from '../../shared/kafka/call-record-publisher.ts';
+import type { CallRecordPublisher } from './publish/call-record-publisher.ts';
 import { frameworkErrorOptions } from '../../shared/http/framework-errors.ts';
 import { httpMetrics } from '../../shared/metrics.ts';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { decodeCallback } from '../../shared/callback/decode.ts';
+import { decodeCallback } from './callback-body/decode-callback-body.ts';
 import { createEnvelope } from '../../shared/callback/envelope.ts';
-import { REJECTED_SCHEMA_VERSION } from '../../shared/callback/rejected.ts';
-import { listIssues, type ListedIssues } from '../../shared/callback/issue-list.ts';
-import { PublishError, type CallRecordPublisher } from '../../shared/kafka/call-record-publisher.ts';
+import { REJECTED_SCHEMA_VERSION } from './quarantine-record.ts';
+import { listIssues, type ListedIssues } from './callback-body/issue-list.ts';
+import { PublishError, type CallRecordPublisher } from './publish/call-record-publisher.ts';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import type { Tenant } from '../../shared/tenants/repository.ts';
 import { KAFKA_UNAVAILABLE_MESSAGE, sendError, sendUnavailable } from './errors.ts';

@@ -2,7 +2,7 @@ import { Partitioners } from 'kafkajs';
 import { loadConfigOrExit } from '../../shared/config.ts';
 import { createPool } from '../../shared/db/pool.ts';
 import { createKafka } from '../../shared/kafka/client.ts';
-import { createCallRecordPublisher } from '../../shared/kafka/call-record-publisher.ts';
+import { createCallRecordPublisher } from './publish/call-record-publisher.ts';
 import { loggerOptions } from '../../shared/logging.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { closeOnSignals } from '../../shared/shutdown.ts';

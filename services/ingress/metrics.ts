@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { CallRecordPublisher, PublishObserver } from '../../shared/kafka/call-record-publisher.ts';
+import type { CallRecordPublisher, PublishObserver } from './publish/call-record-publisher.ts';
 
 /**
  * Ingress metrics beyond the per-route request counts and latencies of shared/metrics.ts: what reached

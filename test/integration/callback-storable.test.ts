@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_TIME_RANGE_MESSAGE, maxLengthMessage, UNSAFE_INTEGER_MESSAGE } from '../../shared/callback/fields.ts';
-import { INEXACT_NUMBER_MESSAGE, NON_FINITE_NUMBER_MESSAGE } from '../../shared/callback/json-numbers.ts';
+import { INEXACT_NUMBER_MESSAGE, NON_FINITE_NUMBER_MESSAGE } from '../../services/ingress/callback-body/json-numbers.ts';
 import { EARLIEST_LOCAL_TIME, LATEST_LOCAL_TIME, MAX_INDEXED_TEXT_LENGTH } from '../../shared/callback/limits.ts';
 import type { CreatedTenant } from '../../shared/tenants/repository.ts';
 import { endOffsets, waitUntilConsumed } from '../support/consumer-state.ts';

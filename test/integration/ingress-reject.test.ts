@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNSAFE_INTEGER_MESSAGE } from '../../shared/callback/fields.ts';
-import { MAX_JSON_DEPTH } from '../../shared/callback/decode.ts';
-import { rejectedCallbackSchema } from '../../shared/callback/rejected.ts';
+import { MAX_JSON_DEPTH } from '../../services/ingress/callback-body/decode-callback-body.ts';
+import { rejectedCallbackSchema } from '../../services/ingress/quarantine-record.ts';
 import { headersOf, readAllRecords, startTestIngress, type TestIngress } from '../support/ingress.ts';
 
 /**

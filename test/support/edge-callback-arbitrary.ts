@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MAX_JSON_DEPTH } from '../../shared/callback/decode.ts';
+import { MAX_JSON_DEPTH } from '../../services/ingress/callback-body/decode-callback-body.ts';
 import {
   EARLIEST_LOCAL_TIME,
   LATEST_LOCAL_TIME,

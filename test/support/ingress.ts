@@ -6,7 +6,7 @@ import { buildIngressServer, type IngressLimits } from '../../services/ingress/a
 import { publishBatchMetrics } from '../../services/ingress/metrics.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { createPool, type Pool } from '../../shared/db/pool.ts';
-import { createCallRecordPublisher, type CallRecordPublisher, type PublishSettings } from '../../shared/kafka/call-record-publisher.ts';
+import { createCallRecordPublisher, type CallRecordPublisher, type PublishSettings } from '../../services/ingress/publish/call-record-publisher.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository, type CreatedTenant } from '../../shared/tenants/repository.ts';

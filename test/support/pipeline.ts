@@ -2,7 +2,7 @@ import { inject } from 'vitest';
 import type { Kafka, Producer } from 'kafkajs';
 import { loadConfig } from '../../shared/config.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
-import { createCallRecordPublisher } from '../../shared/kafka/call-record-publisher.ts';
+import { createCallRecordPublisher } from '../../services/ingress/publish/call-record-publisher.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository, type CreatedTenant, type NewTenant } from '../../shared/tenants/repository.ts';
 import { buildIngressServer } from '../../services/ingress/app.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextBatchLength, RECORD_OVERHEAD_BYTES, recordBytes } from '../../shared/kafka/publish-batch.ts';
+import { nextBatchLength, RECORD_OVERHEAD_BYTES, recordBytes } from '../../services/ingress/publish/publish-batch.ts';
 
 /** How waiting callbacks are cut into produce requests: by count, and by bytes so no batch outgrows the topic. */
 const sized = (...bytes: number[]) => bytes.map((size) => ({ bytes: size }));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeCallback, scanText } from '../../shared/callback/decode.ts';
+import { decodeCallback, scanText } from '../../services/ingress/callback-body/decode-callback-body.ts';
 import { LOCAL_TIME_PATTERN, LOCAL_TIME_RANGE_MESSAGE, maxLengthMessage, UNSAFE_INTEGER_MESSAGE } from '../../shared/callback/fields.ts';
 import {
   INEXACT_NUMBER_MESSAGE,
@@ -9,8 +9,8 @@ import {
   NON_FINITE_NUMBER_MESSAGE,
   readNumberToken,
   scanNumberToken,
-} from '../../shared/callback/json-numbers.ts';
-import { renderSchemaDocument, SCHEMA_DOCUMENTS } from '../../shared/callback/json-schema.ts';
+} from '../../services/ingress/callback-body/json-numbers.ts';
+import { renderSchemaDocument, SCHEMA_DOCUMENTS } from '../../scripts/schema-documents.ts';
 import { EARLIEST_LOCAL_TIME, LATEST_LOCAL_TIME, MAX_CALL_ID_LENGTH, MAX_INDEXED_TEXT_LENGTH } from '../../shared/callback/limits.ts';
 import { localTimeToInstant } from '../../shared/local-time.ts';
 

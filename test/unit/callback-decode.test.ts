@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeCallback, MAX_JSON_DEPTH, nestingDepth } from '../../shared/callback/decode.ts';
+import { decodeCallback, MAX_JSON_DEPTH, nestingDepth } from '../../services/ingress/callback-body/decode-callback-body.ts';
 import { LOCAL_TIME_RANGE_MESSAGE, UNSAFE_INTEGER_MESSAGE } from '../../shared/callback/fields.ts';
 import { callbackSchema } from '../../shared/callback/schema.ts';
 

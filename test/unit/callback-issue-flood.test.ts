@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeCallback } from '../../shared/callback/decode.ts';
-import { boundIssueFloods, FLOOD_CHECK_FROM_BYTES } from '../../shared/callback/issue-flood.ts';
-import { listIssues, MAX_LISTED_ISSUES } from '../../shared/callback/issue-list.ts';
-import { rejectedCallbackSchema } from '../../shared/callback/rejected.ts';
+import { decodeCallback } from '../../services/ingress/callback-body/decode-callback-body.ts';
+import { boundIssueFloods, FLOOD_CHECK_FROM_BYTES } from '../../services/ingress/callback-body/issue-flood.ts';
+import { listIssues, MAX_LISTED_ISSUES } from '../../services/ingress/callback-body/issue-list.ts';
+import { rejectedCallbackSchema } from '../../services/ingress/quarantine-record.ts';
 import { callbackSchema, parseCallback } from '../../shared/callback/schema.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderSchemaDocument, SCHEMA_DOCUMENTS } from '../../shared/callback/json-schema.ts';
+import { renderSchemaDocument, SCHEMA_DOCUMENTS } from '../../scripts/schema-documents.ts';
 
 /** The JSON Schema files under docs/ are what subscribers code against: they must match the zod schemas. */
 describe('published JSON Schema files', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH, nestingDepth } from '../../shared/callback/decode.ts';
+import { MAX_JSON_DEPTH, nestingDepth } from '../../services/ingress/callback-body/decode-callback-body.ts';
 import { EARLIEST_LOCAL_TIME, LATEST_LOCAL_TIME, MAX_INDEXED_TEXT_LENGTH } from '../../shared/callback/limits.ts';
 import { ALPHABETS, bulkCaseArb, EDGE_ZONES, edgeCaseArb, textOfLength, type Alphabet } from '../support/edge-callback-arbitrary.ts';
 import { exactInteger, JsonNumber, pathNamesField, serialize } from '../support/edge-json.ts';

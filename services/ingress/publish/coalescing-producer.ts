@@ -1,5 +1,5 @@
 import type { Producer } from 'kafkajs';
-import type { Config } from '../config.ts';
+import type { Config } from '../../../shared/config.ts';
 import { nextBatchLength, recordBytes } from './publish-batch.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { envelopeSchema } from './envelope.ts';
-import { rejectedCallbackSchema } from './rejected.ts';
-import { callbackSchema } from './schema.ts';
+import { envelopeSchema } from '../shared/callback/envelope.ts';
+import { rejectedCallbackSchema } from '../services/ingress/quarantine-record.ts';
+import { callbackSchema } from '../shared/callback/schema.ts';
 
 /**
  * The JSON Schema files published under docs/, generated from the zod schemas (`npm run schema:generate`).

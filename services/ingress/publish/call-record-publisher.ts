@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
-import { recordHeaders, recordKey, type Envelope } from '../callback/envelope.ts';
-import { rejectedHeaders, rejectedKey, type RejectedCallback } from '../callback/rejected.ts';
+import { recordHeaders, recordKey, type Envelope } from '../../../shared/callback/envelope.ts';
+import { rejectedHeaders, rejectedKey, type RejectedCallback } from '../quarantine-record.ts';
 import { createCoalescingProducer, type PublishObserver, type PublishSettings } from './coalescing-producer.ts';
 
 export { PublishError, type PublishErrorCode, type PublishObserver, type PublishSettings } from './coalescing-producer.ts';

@@ -1,4 +1,4 @@
-import type { CallbackIssue } from './schema.ts';
+import type { CallbackIssue } from '../../../shared/callback/schema.ts';
 
 /**
  * How many issues a 422 answer and its quarantine record list. A megabyte of wrong array elements once

@@ -1,9 +1,9 @@
-import { UNSAFE_INTEGER_MESSAGE } from './fields.ts';
+import { UNSAFE_INTEGER_MESSAGE } from '../../../shared/callback/fields.ts';
 import { inexactNumberIssues, readNumberToken, scanNumberToken } from './json-numbers.ts';
-import { formatIssuePath, parseCallback, type Callback, type CallbackIssue } from './schema.ts';
+import { formatIssuePath, parseCallback, type Callback, type CallbackIssue } from '../../../shared/callback/schema.ts';
 import { boundIssueFloods, FLOOD_CHECK_FROM_BYTES } from './issue-flood.ts';
 import { MAX_LISTED_ISSUES } from './issue-list.ts';
-import { callbackSchema, type CallbackParse } from './schema.ts';
+import { callbackSchema, type CallbackParse } from '../../../shared/callback/schema.ts';
 
 /**
  * From the request body as received to a validated callback, in the order that keeps each step cheap:

@@ -1,4 +1,4 @@
-import { formatIssuePath, type CallbackIssue } from './schema.ts';
+import { formatIssuePath, type CallbackIssue } from '../../../shared/callback/schema.ts';
 
 /**
  * JSON numbers that JSON.parse cannot read as written. JSON.parse turns 1e400 into Infinity (which

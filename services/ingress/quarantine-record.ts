@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_LISTED_ISSUES } from './issue-list.ts';
+import { MAX_LISTED_ISSUES } from './callback-body/issue-list.ts';
 
 /**
  * What travels on the quarantine topic `call-records.rejected.v1` (SPEC section 3): a callback that was
