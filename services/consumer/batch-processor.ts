@@ -1,77 +1,55 @@
-import type { IHeaders } from 'kafkajs';
+import { classifyPostgresFailure, sqlState } from '../../shared/db/errors.ts';
 import { inTransaction, type Pool, type PoolClient } from '../../shared/db/pool.ts';
-import { writeCalls, type WriteResult } from './call-store.ts';
-import { decodeEnvelope } from './decode.ts';
-import { classifyFailure, sqlState } from './failure.ts';
-import { flattenCall, type CallRows } from './flatten.ts';
+import type { BatchOutcome, DeadLetter, IncomingRecord } from './records.ts';
+import { decodeEnvelope } from './steps/decode-envelope.ts';
+import { findTimeZone } from './steps/find-time-zone.ts';
+import { flattenStep, type CallRows } from './steps/flatten-call.ts';
+import type { StepResult } from './steps/step-result.ts';
+import { writeCalls, type WriteResult } from './steps/write-calls.ts';
 import type { TimeZoneOf } from './time-zone-cache.ts';
 
 /**
- * One Kafka batch → one Postgres transaction. Messages that can never succeed come back as dead letters
- * instead of failing the batch: the undecodable ones before the write, and the ones Postgres rejects with
- * a permanent error (a bad value, a constraint) by writing the batch again one message at a time, each
- * under a savepoint, so the rest of the batch is still written. Any other error is thrown: the caller
- * retries the whole batch.
+ * One Kafka batch → one Postgres transaction. Each record goes through the steps (decode the envelope,
+ * find the tenant's time zone, flatten into rows); a step's dlq answer makes it a dead letter instead of
+ * failing the batch. Then the rows of the batch are written together. Whether a failure dead-letters a
+ * record or retries the batch is decided here alone, by its class (shared/db/errors.ts): only Postgres
+ * refusing the values themselves is permanent. Such a batch is written again one record at a time, each
+ * under a savepoint, so the rest of it is still written. Any other error is thrown: the caller retries.
  */
 export type { TimeZoneOf } from './time-zone-cache.ts';
-
-export interface IncomingRecord {
-  partition: number;
-  offset: string;
-  value: Buffer | null;
-  key?: Buffer | null;
-  headers?: IHeaders;
-}
-
-export interface DeadLetter {
-  record: IncomingRecord;
-  code: string;
-  reason: string;
-  /** The SQLSTATE when Postgres rejected the message. */
-  sqlState?: string;
-}
-
-export interface BatchOutcome extends WriteResult {
-  deadLetters: DeadLetter[];
-}
+export type { BatchOutcome, DeadLetter, IncomingRecord } from './records.ts';
 
 interface PreparedCall {
   record: IncomingRecord;
   rows: CallRows;
 }
 
+async function prepareRecord(timeZoneOf: TimeZoneOf, record: IncomingRecord): Promise<StepResult<CallRows>> {
+  const envelope = decodeEnvelope(record.value);
+  if (envelope.kind === 'dlq') return envelope;
+  const timeZone = await findTimeZone(timeZoneOf, envelope.value);
+  if (timeZone.kind === 'dlq') return timeZone;
+  return flattenStep(envelope.value, timeZone.value, { partition: record.partition, offset: record.offset });
+}
+
 async function prepare(timeZoneOf: TimeZoneOf, records: IncomingRecord[]) {
   const deadLetters: DeadLetter[] = [];
   const calls: PreparedCall[] = [];
   for (const record of records) {
-    const decoded = decodeEnvelope(record.value);
-    if (decoded.kind === 'dlq') {
-      deadLetters.push({ record, code: decoded.code, reason: decoded.reason });
-      continue;
-    }
-    // A failing lookup (Postgres unreachable) is thrown: transient, the batch is retried.
-    const timeZone = await timeZoneOf(decoded.value.tenantId);
-    if (!timeZone) {
-      deadLetters.push({ record, code: 'UNKNOWN_TENANT', reason: `tenant ${decoded.value.tenantId} does not exist` });
-      continue;
-    }
-    try {
-      calls.push({ record, rows: flattenCall(decoded.value, timeZone, { partition: record.partition, offset: record.offset }) });
-    } catch (error) {
-      deadLetters.push({ record, code: 'FLATTEN_FAILED', reason: (error as Error).message });
-    }
+    const prepared = await prepareRecord(timeZoneOf, record);
+    if (prepared.kind === 'dlq') deadLetters.push({ record, code: prepared.code, reason: prepared.reason });
+    else calls.push({ record, rows: prepared.value });
   }
   return { calls, deadLetters };
 }
 
-function rejected(record: IncomingRecord, error: unknown): DeadLetter {
+/** The one retry-or-dead-letter decision: only values Postgres can never store make dead letters. */
+const refusedValues = (error: unknown) => classifyPostgresFailure(error) === 'data';
+
+function rejectedOrThrow(record: IncomingRecord, error: unknown): DeadLetter {
+  if (!refusedValues(error)) throw error;
   const state = sqlState(error);
-  return {
-    record,
-    code: 'DATABASE_REJECTED',
-    reason: (error as Error).message,
-    ...(state ? { sqlState: state } : {}),
-  };
+  return { record, code: 'DATABASE_REJECTED', reason: (error as Error).message, ...(state ? { sqlState: state } : {}) };
 }
 
 function addResult(total: WriteResult, result: WriteResult): void {
@@ -79,7 +57,7 @@ function addResult(total: WriteResult, result: WriteResult): void {
   for (const [table, count] of Object.entries(result.rows)) total.rows[table] = (total.rows[table] ?? 0) + count;
 }
 
-/** Offset order, one savepoint per message: each is applied as if it had come alone. */
+/** Offset order, one savepoint per record: each is applied as if it had come alone. */
 async function writeOneByOne(client: PoolClient, calls: PreparedCall[], deadLetters: DeadLetter[]): Promise<WriteResult> {
   const total: WriteResult = { written: 0, rows: {} };
   for (const { record, rows } of calls) {
@@ -88,9 +66,9 @@ async function writeOneByOne(client: PoolClient, calls: PreparedCall[], deadLett
       addResult(total, await writeCalls(client, [rows]));
       await client.query('release savepoint one_message');
     } catch (error) {
-      if (classifyFailure(error) !== 'permanent') throw error;
+      const letter = rejectedOrThrow(record, error);
       await client.query('rollback to savepoint one_message');
-      deadLetters.push(rejected(record, error));
+      deadLetters.push(letter);
     }
   }
   return total;
@@ -102,7 +80,8 @@ export async function processBatch(db: Pool, timeZoneOf: TimeZoneOf, records: In
     const result = await inTransaction(db, (client) => writeCalls(client, calls.map((call) => call.rows)));
     return { ...result, deadLetters };
   } catch (error) {
-    if (classifyFailure(error) !== 'permanent') throw error;
+    // Postgres refused some values: find which records, one at a time. Anything else is retried.
+    if (!refusedValues(error)) throw error;
   }
   const isolated: DeadLetter[] = [];
   const result = await inTransaction(db, (client) => writeOneByOne(client, calls, isolated));

@@ -1,10 +1,10 @@
 import { Partitioners, type Batch, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import type { KafkaLogger } from '../../shared/kafka/client.ts';
 import { backoffDelay, waitWithTicks, type BackoffPolicy } from './backoff.ts';
-import type { BatchOutcome, DeadLetter, IncomingRecord } from './batch-processor.ts';
 import type { ConsumerMetrics } from './consumer-metrics.ts';
 import { deadLetterLogFields, deadLetterMessage } from './dead-letters.ts';
-import { errorSummary, failureReason } from './failure.ts';
+import { errorSummary, postgresFailureReason } from '../../shared/db/errors.ts';
+import type { BatchOutcome, DeadLetter, IncomingRecord } from './records.ts';
 
 /**
  * The kafkajs consumer around the batch handler. A batch's offsets are committed only after the handler
@@ -116,7 +116,7 @@ export function createCallRecordConsumer(kafka: Kafka, options: CallRecordConsum
         );
       } catch (error) {
         const delayMs = backoffDelay(attempt, retry);
-        const reason = failureReason(error);
+        const reason = postgresFailureReason(error);
         options.metrics?.retry(reason);
         options.logger?.warn(
           { error: errorSummary(error), reason, attempt, delayMs, partition: payload.batch.partition, firstOffset: records[0]?.offset },

@@ -1,5 +1,5 @@
 import type { IHeaders, Message } from 'kafkajs';
-import type { DeadLetter } from './batch-processor.ts';
+import type { DeadLetter } from './records.ts';
 
 /**
  * The dead-letter record for a message that can never be stored: the original key, value and headers,

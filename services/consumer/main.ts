@@ -11,7 +11,7 @@ import { buildConsumerServer } from './app.ts';
 import { processBatch } from './batch-processor.ts';
 import { createCallRecordConsumer } from './call-record-consumer.ts';
 import { createConsumerMetrics } from './consumer-metrics.ts';
-import { errorSummary } from './failure.ts';
+import { errorSummary } from '../../shared/db/errors.ts';
 import { createTimeZoneCache } from './time-zone-cache.ts';
 
 const config = loadConfigOrExit(process.env);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeEnvelope } from '../../services/consumer/decode.ts';
+import { decodeEnvelope } from '../../services/consumer/steps/decode-envelope.ts';
 
 const seed = JSON.parse(readFileSync(new URL('../../examples/seed-000-callback.json', import.meta.url), 'utf8'));
 const envelope = {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createEnvelope } from '../../shared/callback/envelope.ts';
 import { parseCallback } from '../../shared/callback/schema.ts';
-import { flattenCall, type CallRows } from '../../services/consumer/flatten.ts';
+import { flattenCall, type CallRows } from '../../services/consumer/steps/flatten-call.ts';
 
 /** Callback → rows, without a database: one case per rule of SPEC section 5 and the seed's deviations. */
 const seed = JSON.parse(readFileSync(new URL('../../examples/seed-000-callback.json', import.meta.url), 'utf8'));

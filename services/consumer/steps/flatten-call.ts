@@ -1,6 +1,7 @@
-import type { Callback } from '../../shared/callback/schema.ts';
-import type { Envelope } from '../../shared/callback/envelope.ts';
-import { localTimeToInstant } from '../../shared/local-time.ts';
+import type { Callback } from '../../../shared/callback/schema.ts';
+import type { Envelope } from '../../../shared/callback/envelope.ts';
+import { localTimeToInstant } from '../../../shared/local-time.ts';
+import { dlq, ok, type StepResult } from './step-result.ts';
 
 /**
  * Callback → rows, as pure functions. Row objects are keyed by column name, in table order, so the
@@ -153,4 +154,16 @@ export function flattenCall(envelope: Envelope, timeZone: string, source: Record
   }));
 
   return { call, instances: instanceRows, lines, labels, variables, recordings };
+}
+
+/**
+ * The step: a callback the schema accepted that still cannot be turned into rows (a local time the zone
+ * arithmetic cannot place) is a dead letter, not a retry.
+ */
+export function flattenStep(envelope: Envelope, timeZone: string, source: RecordSource): StepResult<CallRows> {
+  try {
+    return ok(flattenCall(envelope, timeZone, source));
+  } catch (error) {
+    return dlq('FLATTEN_FAILED', (error as Error).message);
+  }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { PoolClient } from '../../shared/db/pool.ts';
-import type { CallRows } from './flatten.ts';
+import type { PoolClient } from '../../../shared/db/pool.ts';
+import type { CallRows } from './flatten-call.ts';
 
 /**
  * Writes flattened calls inside the caller's transaction, with one statement per table for the whole
