@@ -1,18 +1,27 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
  * A single-node Apache Kafka broker in KRaft mode for development and tests. Maven resolves the pinned
- * jars from Maven Central once (kafka/pom.xml); the broker runs from them with its data under .local/.
+ * jars from Maven Central once (kafka/pom.xml, the current 4.x release; kafka/3.9/pom.xml, the 3.9 line
+ * kept as a client-side target); the broker runs from them with its data under .local/.
  */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const POM = join(REPO_ROOT, 'kafka', 'pom.xml');
-const LIB_DIR = join(REPO_ROOT, '.local', 'kafka', 'lib');
-const LOG4J = join(REPO_ROOT, 'kafka', 'log4j.properties');
+
+export type KafkaRelease = 'current' | '3.9';
+
+/** Where each release's pom is, and how its broker is told where its logging configuration is. */
+const RELEASES: Record<KafkaRelease, { pom: string; logging: string }> = {
+  current: { pom: join(REPO_ROOT, 'kafka', 'pom.xml'), logging: `-Dlog4j2.configurationFile=${join(REPO_ROOT, 'kafka', 'log4j2.properties')}` },
+  '3.9': {
+    pom: join(REPO_ROOT, 'kafka', '3.9', 'pom.xml'),
+    logging: `-Dlog4j.configuration=file:${join(REPO_ROOT, 'kafka', '3.9', 'log4j.properties')}`,
+  },
+};
 
 export interface LocalKafka {
   brokers: string[];
@@ -29,6 +38,8 @@ export interface LocalKafkaOptions {
   /** Where the broker's stdout and stderr go. */
   logFile: string;
   heapMb?: number;
+  /** Which pinned release runs (default: the current one). */
+  release?: KafkaRelease;
   /**
    * Aborting stops the broker if it was spawned (it runs in a process group of its own, so a terminal's
    * Ctrl-C never reaches it) and rejects once it has exited: nothing is left behind half-started.
@@ -36,27 +47,40 @@ export interface LocalKafkaOptions {
   signal?: AbortSignal;
 }
 
-function pomVersion(): string {
-  return /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(POM, 'utf8'))![1]!;
+export function kafkaVersion(release: KafkaRelease = 'current'): string {
+  return /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(RELEASES[release].pom, 'utf8'))![1]!;
 }
 
-/** Copies the Kafka jars into .local/kafka/lib unless the pinned version is already there. */
-export function resolveKafkaJars(): string {
-  const marker = join(LIB_DIR, '.version');
-  const version = pomVersion();
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === version) return LIB_DIR;
-  mkdirSync(LIB_DIR, { recursive: true });
+/**
+ * The directory of a release's jars, .local/kafka/<version>/lib, copied there by Maven on first use. Two
+ * test runs may resolve at once: each copies into a directory of its own and renames it into place, so
+ * neither ever runs from a half-copied one.
+ */
+export function resolveKafkaJars(release: KafkaRelease = 'current'): string {
+  const version = kafkaVersion(release);
+  const lib = join(REPO_ROOT, '.local', 'kafka', version, 'lib');
+  if (existsSync(lib)) return lib;
+  const staging = `${lib}.${process.pid}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
   process.stderr.write(`resolving Kafka ${version} from Maven Central (first run only)…\n`);
   const result = spawnSync(
     'mvn',
-    ['-q', '-B', '-Dstyle.color=never', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${LIB_DIR}`, '-DincludeScope=runtime'],
+    ['-q', '-B', '-Dstyle.color=never', '-f', RELEASES[release].pom, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'],
     { encoding: 'utf8' },
   );
   if (result.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
     throw new Error(`mvn could not resolve Kafka ${version} (exit ${result.status}): ${result.stdout}${result.stderr}`);
   }
-  writeFileSync(marker, version);
-  return LIB_DIR;
+  try {
+    renameSync(staging, lib);
+  } catch (error) {
+    // Another run got there first: its copy is as good as ours.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(lib)) throw error;
+  }
+  return lib;
 }
 
 function serverProperties(options: LocalKafkaOptions, controllerPort: number): string {
@@ -80,8 +104,11 @@ function serverProperties(options: LocalKafkaOptions, controllerPort: number): s
   ].join('\n');
 }
 
-function java(lib: string, args: string[], heapMb: number): string[] {
-  return [`-Xms${heapMb}m`, `-Xmx${heapMb}m`, `-Dlog4j.configuration=file:${LOG4J}`, '-cp', `${lib}/*`, ...args];
+/** The JVM option that points a release's broker or tool at its logging configuration. */
+export const kafkaLoggingOption = (release: KafkaRelease = 'current'): string => RELEASES[release].logging;
+
+function java(release: KafkaRelease, lib: string, args: string[], heapMb: number): string[] {
+  return [`-Xms${heapMb}m`, `-Xmx${heapMb}m`, RELEASES[release].logging, '-cp', `${lib}/*`, ...args];
 }
 
 export function portAcceptsConnections(port: number): Promise<boolean> {
@@ -96,7 +123,8 @@ export function portAcceptsConnections(port: number): Promise<boolean> {
 }
 
 export async function startLocalKafka(options: LocalKafkaOptions): Promise<LocalKafka> {
-  const lib = resolveKafkaJars();
+  const release = options.release ?? 'current';
+  const lib = resolveKafkaJars(release);
   const controllerPort = options.controllerPort ?? options.port + 1;
   const heapMb = options.heapMb ?? 512;
   mkdirSync(options.dataDir, { recursive: true });
@@ -105,7 +133,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   if (!existsSync(join(options.dataDir, 'log', 'meta.properties'))) {
     const format = spawnSync(
       'java',
-      java(lib, ['kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', randomUUID(), '-c', config], 256),
+      java(release, lib, ['kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', randomUUID(), '-c', config], 256),
       { encoding: 'utf8' },
     );
     if (format.status !== 0) throw new Error(`kafka storage format failed: ${format.stderr || format.stdout}`);
@@ -118,7 +146,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   const log = openSync(options.logFile, 'a');
   // Its own process group: a terminal's Ctrl-C reaches only our process, which stops the broker after
   // the clients, so they can leave their consumer groups cleanly instead of leaving stale members behind.
-  const child = spawn('java', java(lib, ['kafka.Kafka', config], heapMb), { stdio: ['ignore', log, log], detached: true });
+  const child = spawn('java', java(release, lib, ['kafka.Kafka', config], heapMb), { stdio: ['ignore', log, log], detached: true });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
-import { join } from 'node:path';
 import type { Pool } from '../../shared/db/pool.ts';
-import { REPO_ROOT } from '../../scripts/local-kafka.ts';
+import { kafkaVersion } from '../../scripts/local-kafka.ts';
 
 /** What the figures were measured on, so that a ratio can be read next to the machine that produced it. */
 export const SHARED_MACHINE_NOTE =
@@ -13,7 +11,7 @@ export const loadAverage = () => loadavg().map((value) => Math.round(value * 100
 
 export async function describeMachine(pool: Pool) {
   const { rows } = await pool.query<{ server_version: string }>('show server_version');
-  const kafka = /<kafka\.version>([^<]+)</.exec(readFileSync(join(REPO_ROOT, 'kafka', 'pom.xml'), 'utf8'))?.[1] ?? 'unknown';
+  const kafka = kafkaVersion();
   return {
     cpus: cpus().length,
     cpu_model: cpus()[0]?.model.trim() ?? 'unknown',

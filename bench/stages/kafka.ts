@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT, resolveKafkaJars } from '../../scripts/local-kafka.ts';
+import { kafkaLoggingOption, REPO_ROOT, resolveKafkaJars } from '../../scripts/local-kafka.ts';
 import type { Lab } from '../lab/lab.ts';
 import { meanRecordBytes } from '../lab/prefill.ts';
 import type { KafkaResult } from '../results.ts';
@@ -40,7 +40,7 @@ export async function runKafkaStage(lab: Lab, ingressRps: number | undefined): P
   const recordBytes = meanRecordBytes(lab);
   const output = await run('java', [
     '-Xmx512m',
-    `-Dlog4j.configuration=file:${join(REPO_ROOT, 'kafka', 'log4j.properties')}`,
+    kafkaLoggingOption(),
     '-cp',
     `${lib}/*`,
     'org.apache.kafka.tools.ProducerPerformance',
