@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '../shared/config.ts';
+import { kafkaBrokers, loadConfigOrExit } from '../shared/config.ts';
 import { exitOnStartupFailure, needKafka, needPostgres } from '../shared/startup-error.ts';
 import { prepareDatabase, prepareTopics } from './prepare.ts';
 
@@ -10,7 +10,8 @@ const config = loadConfigOrExit(process.env);
 try {
   const applied = await needPostgres(config.DATABASE_URL, () => prepareDatabase(config));
   process.stdout.write(applied.length ? `applied migrations ${applied.join(', ')}\n` : 'database is up to date\n');
-  const topics = await needKafka(config.KAFKA_BROKERS, () => prepareTopics(config, config.KAFKA_BROKERS));
+  const brokers = kafkaBrokers(config);
+  const topics = await needKafka(brokers, () => prepareTopics(config, brokers));
   process.stdout.write(`topics ready: ${topics.join(', ')}\n`);
 } catch (error) {
   await exitOnStartupFailure(error);

@@ -35,7 +35,8 @@ const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/callstream'),
   /** Connections per service; the consumer opens one more per partition it writes at once (below). */
   DATABASE_POOL_SIZE: integer(10, 1),
-  KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
+  /** Unset is told apart from the default: `npm start` then runs a broker of its own (see kafkaBrokers). */
+  KAFKA_BROKERS: brokerList.optional(),
   /** Port of the broker that `npm start` runs itself when KAFKA_BROKERS is not set. */
   LOCAL_KAFKA_PORT: port(9092, 1, 65_534),
   /** Where `npm start` keeps its broker data, logs and development tenant (relative to the repository). */
@@ -96,6 +97,13 @@ const configSchema = z.object({
    * slow senders (slowloris) cannot hold connections open. Fastify sets no such limit by default.
    */
   INGRESS_REQUEST_TIMEOUT_MS: integer(30_000, 1),
+  // --- passed on ---
+  /**
+   * Not settings of callstream: what the processes that npm start and the bench run inherit, as from a
+   * shell (node's own search path and home), since a child's environment is built from this config.
+   */
+  PATH: z.string().optional(),
+  HOME: z.string().optional(),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;
@@ -162,7 +170,29 @@ export function npmStartPorts(config: Config, { localKafka }: { localKafka: bool
   return ports;
 }
 
+/** The broker a service uses when KAFKA_BROKERS is not set: one on this machine, as `npm start` runs it. */
+export const DEFAULT_KAFKA_BROKERS: readonly string[] = Object.freeze(['127.0.0.1:9092']);
+
+/** The brokers to connect to: KAFKA_BROKERS, or the documented default when it is not set. */
+export function kafkaBrokers(config: Pick<Config, 'KAFKA_BROKERS'>): string[] {
+  return [...(config.KAFKA_BROKERS ?? DEFAULT_KAFKA_BROKERS)];
+}
+
 /** npm start runs its own broker unless KAFKA_BROKERS names one (empty counts as unset, as in loadConfig). */
-export function wantsLocalKafka(env: Record<string, string | undefined>): boolean {
-  return !env.KAFKA_BROKERS;
+export function wantsLocalKafka(config: Pick<Config, 'KAFKA_BROKERS'>): boolean {
+  return config.KAFKA_BROKERS === undefined;
+}
+
+/**
+ * The environment that gives a child process this config: every setting written as loadConfig reads it
+ * (the broker list comma-separated), unset ones left out. What a parent knows better (the port it chose,
+ * the broker it started) it sets in the config before, not in the environment after.
+ */
+export function configEnvironment(config: Partial<Config>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(config)) {
+    if (value === undefined) continue;
+    env[name] = Array.isArray(value) ? value.join(',') : String(value);
+  }
+  return env;
 }

@@ -6,8 +6,9 @@ import { bulkCaseArb, edgeCaseArb, type EdgeCase } from '../support/edge-callbac
 import { differences, expectedCall, localTimesOf, withInstants, type ExpectedCall } from '../support/edge-callback-oracle.ts';
 import { isObject, pathNamesField, serialize } from '../support/edge-json.ts';
 import { fuzzRuns } from '../support/chaos-callback-arbitrary.ts';
-import { waitUntilConsumed } from '../support/consumer-state.ts';
-import { readMessages, uniqueName } from '../support/kafka.ts';
+import { waitUntilConsumed } from '../../kit/consumer-group.ts';
+import { readMessages } from '../../kit/topic-reader.ts';
+import { uniqueName } from '../../kit/topics.ts';
 import { startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
 
 /**
@@ -15,7 +16,7 @@ import { startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
  * schema decides about an edge case, a 2xx means the call is in Postgres exactly once, field for field,
  * and never on the dead-letter topic; a 4xx means nothing of it reached the topic or the tables, and each
  * issue names a field that was sent. Each case gets its own tenant, in one of the edge zones, so the body
- * is sent exactly as generated. CI runs a few dozen cases; `npm run fuzz` runs 10,000 per property.
+ * is sent exactly as generated. CI runs 80 cases and 4 bodies at the size limit (about 30 s); `npm run fuzz` runs 10,000 per property.
  */
 let pipeline: TestPipeline;
 let admin: Admin;
@@ -173,8 +174,8 @@ async function holdsThePromise({ zone, body }: EdgeCase, text = serialize(body))
 
 describe('callbacks at the edges, end to end', () => {
   it('stores every accepted edge callback once, field for field; a refused one stores nothing and names the field', async () => {
-    await fc.assert(fc.asyncProperty(edgeCaseArb, (edgeCase) => holdsThePromise(edgeCase)), { numRuns: fuzzRuns(60) });
-  }, 3_600_000);
+    await fc.assert(fc.asyncProperty(edgeCaseArb, (edgeCase) => holdsThePromise(edgeCase)), { numRuns: fuzzRuns(80) });
+  }, 14_400_000);
 
   it('keeps the promise for bodies at the size limit: thousands of tiny items or one long text', async () => {
     // Each case is up to a megabyte and tens of thousands of rows: a handful in CI, a hundredth of the fuzz count.
@@ -184,7 +185,7 @@ describe('callbacks at the edges, end to end', () => {
       fc.asyncProperty(bulkCaseArb(bodyLimitBytes), (bulk) => holdsThePromise(bulk, bulk.text)),
       { numRuns: runs },
     );
-  }, 3_600_000);
+  }, 14_400_000);
 
   it('dead-lettered nothing, stored each accepted call once and nothing of a refused one', async () => {
     expect(await total(pipeline.topics.dlq)).toBe(0);

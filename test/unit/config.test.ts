@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, npmStartPorts } from '../../shared/config.ts';
+import { ConfigError, configEnvironment, kafkaBrokers, loadConfig, npmStartPorts, wantsLocalKafka } from '../../shared/config.ts';
 
 describe('loadConfig', () => {
   it('gives every setting its documented default', () => {
     const config = loadConfig({});
     expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/callstream');
-    expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
+    expect(config.KAFKA_BROKERS).toBeUndefined();
+    expect(kafkaBrokers(config)).toEqual(['127.0.0.1:9092']);
     expect(config.TOPIC_CALL_RECORDS).toBe('call-records.v1');
     expect(config.TOPIC_REJECTED).toBe('call-records.rejected.v1');
     expect(config.TOPIC_DLQ).toBe('call-records.dlq.v1');
@@ -66,6 +67,19 @@ describe('loadConfig: KAFKA_BROKERS', () => {
     );
   });
 
+  it('unset (or empty) is told apart from the default: npm start runs its own broker, services use 127.0.0.1:9092', () => {
+    for (const env of [{}, { KAFKA_BROKERS: '' }]) {
+      const config = loadConfig(env);
+      expect({ set: config.KAFKA_BROKERS, local: wantsLocalKafka(config), brokers: kafkaBrokers(config) }).toEqual({
+        set: undefined,
+        local: true,
+        brokers: ['127.0.0.1:9092'],
+      });
+    }
+    const named = loadConfig({ KAFKA_BROKERS: 'kafka:9092' });
+    expect({ local: wantsLocalKafka(named), brokers: kafkaBrokers(named) }).toEqual({ local: false, brokers: ['kafka:9092'] });
+  });
+
   it('trims each entry', () => {
     expect(loadConfig({ KAFKA_BROKERS: ' kafka-1:9092 ,kafka-2:19092, [::1]:9092' }).KAFKA_BROKERS).toEqual(['kafka-1:9092', 'kafka-2:19092', '[::1]:9092']);
   });
@@ -101,5 +115,16 @@ describe('npmStartPorts', () => {
 
   it('ignores the local Kafka ports when KAFKA_BROKERS names a cluster', () => {
     expect(ports({ LOCAL_KAFKA_PORT: '8079' }, false).map(({ port }) => port)).toEqual([8080, 8081, 8082]);
+  });
+});
+
+describe('configEnvironment', () => {
+  it('gives a child process the same config: loadConfig reads back what it wrote, unset settings left out', () => {
+    const config = loadConfig({ KAFKA_BROKERS: 'a:1,b:2', INGRESS_PORT: '9000', LOG_LEVEL: 'warn', PATH: '/usr/bin', DATABASE_URL: 'postgres://u:p@h:5433/db' });
+    const env = configEnvironment(config);
+    expect(env).toMatchObject({ KAFKA_BROKERS: 'a:1,b:2', INGRESS_PORT: '9000', LOG_LEVEL: 'warn', PATH: '/usr/bin', DATABASE_URL: 'postgres://u:p@h:5433/db' });
+    expect(Object.keys(env)).not.toContain('HOME');
+    expect(loadConfig(env)).toEqual(config);
+    expect(configEnvironment(loadConfig({}))).not.toHaveProperty('KAFKA_BROKERS');
   });
 });
