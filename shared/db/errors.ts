@@ -28,10 +28,13 @@ interface WithCode {
   code?: unknown;
 }
 
-/** The SQLSTATE of a pg error (five characters, e.g. 23505), or undefined for other errors. */
+/**
+ * The SQLSTATE of a pg error (five characters, e.g. 23505), or undefined for other errors. No SQLSTATE
+ * class starts with E, and Node's five-letter socket codes (EPIPE) do.
+ */
 export function sqlState(error: unknown): string | undefined {
   const code = (error as WithCode | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  return typeof code === 'string' && /^[0-9A-DF-Z][0-9A-Z]{4}$/.test(code) ? code : undefined;
 }
 
 function classOfOne(error: unknown): PostgresFailureClass {

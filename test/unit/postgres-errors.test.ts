@@ -89,3 +89,55 @@ describe('errorSummary', () => {
     expect(errorSummary('text')).toEqual({ message: 'text' });
   });
 });
+
+/**
+ * What the query service answered 503 DATABASE_UNAVAILABLE for (its own list, now this classifier's), and
+ * what the ingress's tenant lookup answered 503 TENANT_LOOKUP_UNAVAILABLE for (any failure, now only these):
+ * both HTTP services take a failure as transient exactly when retrying later can help.
+ */
+describe('isTransientPostgresFailure: what the HTTP services answer 503 for', () => {
+  it.each([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EPIPE',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    '57P01',
+    '57P02',
+    '57P03',
+    '53300',
+    '08000',
+    '08003',
+    '08006',
+  ])('%s, as the query service listed it', (code) => {
+    expect(isTransientPostgresFailure(withCode(code))).toBe(true);
+  });
+
+  it.each([
+    ['a pool that could not connect in time', new Error('timeout exceeded when trying to connect')],
+    ['a connection that dropped', new Error('Connection terminated unexpectedly')],
+    ['an unreachable cause under a wrapper', new Error('outer', { cause: withCode('57P01') })],
+    ['a wrapper around a wrapper', new Error('outer', { cause: new Error('middle', { cause: withCode('ECONNREFUSED') }) })],
+    ['one of several addresses refused', new AggregateError([new Error('no code'), withCode('ECONNREFUSED')])],
+  ])('%s', (_name, error) => {
+    expect(isTransientPostgresFailure(error)).toBe(true);
+  });
+
+  it.each([
+    ['a table that does not exist (a schema not migrated is a 500, not a retry)', withCode('42P01', 'relation "tenants" does not exist')],
+    ['a bug in the lookup (the repeated-token TypeError the ingress once answered 503)', new TypeError('The "data" argument must be of type string')],
+    ['a value Postgres refuses', withCode('22P02')],
+    ['not an Error at all', 'a string'],
+    ['nothing', undefined],
+  ])('not %s', (_name, error) => {
+    expect(isTransientPostgresFailure(error)).toBe(false);
+  });
+});
+
+describe('five-letter socket codes are not SQLSTATEs', () => {
+  it('EPIPE is a lost connection, reported as epipe', () => {
+    expect(classifyPostgresFailure(withCode('EPIPE'))).toBe('unavailable');
+    expect(postgresFailureReason(withCode('EPIPE'))).toBe('epipe');
+  });
+});
