@@ -1,14 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { loadConfigOrExit, npmStartPorts, wantsLocalKafka } from '../shared/config.ts';
+import { configEnvironment, kafkaBrokers, loadConfigOrExit, npmStartPorts, wantsLocalKafka } from '../shared/config.ts';
 import { createPool } from '../shared/db/pool.ts';
-import { exitOnStartupFailure, needKafka, needPostgres, StartupError, startupFailureLine } from '../shared/startup-error.ts';
-import { isStartupReport } from '../shared/startup-report.ts';
+import { exitOnStartupFailure, needKafka, needPostgres, startupFailureLine } from '../shared/startup-error.ts';
 import { createTenantRepository, type CreatedTenant } from '../shared/tenants/repository.ts';
 import { REPO_ROOT, startLocalKafka, type LocalKafka } from './local-kafka.ts';
 import { portsInUse } from './ports-in-use.ts';
 import { prepareDatabase, prepareTopics } from './prepare.ts';
+import { killAllServicesNow, PORT_VARIABLE, spawnService, type ServiceProcess } from './service-process.ts';
 
 /**
  * npm start: the whole pipeline on this machine. Starts a local Kafka unless KAFKA_BROKERS is set,
@@ -20,7 +19,7 @@ const SERVICES = ['ingress', 'consumer', 'query'] as const;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const config = loadConfigOrExit(process.env);
-const localKafka = wantsLocalKafka(process.env);
+const localKafka = wantsLocalKafka(config);
 const LOCAL = resolve(REPO_ROOT, config.LOCAL_STATE_DIR);
 const LOGS = join(LOCAL, 'logs');
 const DEV_TENANT_FILE = join(LOCAL, 'dev-tenant.json');
@@ -29,7 +28,7 @@ const logOf = (name: string) => `${relative(REPO_ROOT, LOGS)}/${name}.log`;
 let kafka: LocalKafka | undefined;
 /** The broker being started: a signal meanwhile must wait for its JVM to be gone. */
 let kafkaStarting: Promise<LocalKafka> | undefined;
-const children = new Map<string, ChildProcess>();
+const children = new Map<string, ServiceProcess>();
 /** Aborted when stopping begins: start-up checks it before each step and spawns nothing after it. */
 const stopRequested = new AbortController();
 let stopping = false;
@@ -41,7 +40,7 @@ async function stopAll(code: number): Promise<void> {
   stopping = true;
   stopRequested.abort();
   say('stopping…');
-  await Promise.all([...children.values()].map(stopChild));
+  await Promise.all([...children.values()].map((child) => child.stop('SIGTERM', 15_000)));
   // A broker still starting is stopped by startLocalKafka itself, which settles once the JVM has exited.
   const broker = kafka ?? (await kafkaStarting?.catch(() => undefined));
   await broker?.stop();
@@ -49,20 +48,11 @@ async function stopAll(code: number): Promise<void> {
   process.exit(code);
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise<void>((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    child.once('exit', () => done());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-  });
-}
-
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 // Last resort if this process dies some other way: never leave a service running.
 process.on('exit', () => {
-  for (const child of children.values()) child.kill('SIGKILL');
+  killAllServicesNow();
   kafka?.process.kill('SIGKILL');
 });
 
@@ -82,46 +72,6 @@ async function ensureDevTenant(): Promise<CreatedTenant> {
   }
 }
 
-/** The one-line reason a service gave for failing to start, if it gave one (over the IPC channel). */
-const failures = new Map<string, string>();
-
-/**
- * Resolves once the service reports that it listens. A health check alone is not enough: with the port
- * taken by another instance, that one would answer it. Rejects with the service's own one-line reason
- * (`INGRESS_PORT 8080 is already in use`) when it could not start.
- */
-function untilListening(name: string, child: ChildProcess): Promise<void> {
-  return new Promise<void>((done, fail) => {
-    child.on('message', (message: unknown) => {
-      if (!isStartupReport(message)) return;
-      if ('listening' in message) done();
-      else failures.set(name, message.startupFailed);
-    });
-    child.once('exit', () => void exitedWhileStarting(name).catch(fail));
-  });
-}
-
-/** The report is sent before the exit but may be read after it: give it a moment before giving up on it. */
-async function exitedWhileStarting(name: string): Promise<never> {
-  await new Promise((done) => setTimeout(done, 200));
-  const child = children.get(name)!;
-  throw new StartupError('SERVICE_FAILED', failures.get(name) ?? `${name} exited (${child.signalCode ?? child.exitCode}) while starting; see ${logOf(name)}`);
-}
-
-async function waitForHealth(name: string, port: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    stopRequested.signal.throwIfAborted();
-    const child = children.get(name)!;
-    // The consumer reports listening before it joins Kafka, which may still fail.
-    if (child.exitCode !== null || child.signalCode !== null) await exitedWhileStarting(name);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((response) => response.ok, () => false);
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${name} did not become healthy; see ${logOf(name)}`);
-    await new Promise((done) => setTimeout(done, 250));
-  }
-}
-
 async function startUp(): Promise<void> {
   const ports = npmStartPorts(config, { localKafka });
   const taken = await portsInUse(ports);
@@ -130,7 +80,6 @@ async function startUp(): Promise<void> {
   const checkpoint = () => stopRequested.signal.throwIfAborted();
   checkpoint();
 
-  const env: NodeJS.ProcessEnv = { ...process.env };
   if (localKafka) {
     say(`starting Kafka on 127.0.0.1:${config.LOCAL_KAFKA_PORT} (log: ${logOf('kafka')})…`);
     kafkaStarting = startLocalKafka({
@@ -140,9 +89,8 @@ async function startUp(): Promise<void> {
       signal: stopRequested.signal,
     });
     kafka = await kafkaStarting;
-    env.KAFKA_BROKERS = kafka.brokers.join(',');
   }
-  const brokers = kafka?.brokers ?? config.KAFKA_BROKERS;
+  const brokers = kafka?.brokers ?? kafkaBrokers(config);
   checkpoint();
 
   await needPostgres(config.DATABASE_URL, () => prepareDatabase(config));
@@ -152,31 +100,28 @@ async function startUp(): Promise<void> {
   await needKafka(brokers, () => prepareTopics(config, brokers));
   checkpoint();
 
-  const listening: Promise<void>[] = [];
+  // The services get this config, with the broker started here: the environment is built from it.
+  const env = configEnvironment({ ...config, KAFKA_BROKERS: brokers });
   for (const name of SERVICES) {
-    const log = openSync(join(LOGS, `${name}.log`), 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'services', name, 'main.ts')], {
+    const child = spawnService({
+      name,
       env,
-      cwd: REPO_ROOT,
-      stdio: ['ignore', log, log, 'ipc'], // the channel carries only the service's start-up report
+      port: config[PORT_VARIABLE[name]],
+      logFile: join(LOGS, `${name}.log`),
+      // Listening as reported by the service itself, then /healthz: answered by this one, not by another holding the port.
+      startedWhen: 'healthy',
       detached: true, // its own process group: Ctrl-C reaches this script, which stops services in order
+      signal: stopRequested.signal,
     });
-    child.once('exit', (code, signal) => {
+    void child.exited.then(({ code, signal }) => {
       if (running && !stopping) {
         say(`${name} exited unexpectedly (${signal ?? code}); see ${logOf(name)}`);
         void stopAll(1);
       }
     });
     children.set(name, child);
-    listening.push(untilListening(name, child));
   }
-  await Promise.all(listening);
-  checkpoint();
-  await Promise.all([
-    waitForHealth('ingress', config.INGRESS_PORT),
-    waitForHealth('consumer', config.CONSUMER_PORT),
-    waitForHealth('query', config.QUERY_PORT),
-  ]);
+  await Promise.all([...children.values()].map((child) => child.started));
   checkpoint();
   running = true;
 
