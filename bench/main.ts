@@ -5,7 +5,8 @@ import { createKafka } from '../shared/kafka/client.ts';
 import { createTenantRepository } from '../shared/tenants/repository.ts';
 import { REPO_ROOT } from '../scripts/local-kafka.ts';
 import { createPayloadSet } from './generator/payloads.ts';
-import { createBenchDatabase, type BenchDatabase } from './lab/database.ts';
+import type { TestDatabase } from '../kit/test-database.ts';
+import { createBenchDatabase } from './lab/database.ts';
 import { startBenchKafka, type BenchKafka } from './lab/kafka.ts';
 import { createLab } from './lab/lab.ts';
 import { describeMachine, loadAverage, SHARED_MACHINE_NOTE } from './lab/machine.ts';
@@ -41,7 +42,7 @@ mkdirSync(logDir, { recursive: true });
 if (profileDir) mkdirSync(profileDir, { recursive: true });
 
 let kafka: BenchKafka | undefined;
-let db: BenchDatabase | undefined;
+let db: TestDatabase | undefined;
 let cleaning: Promise<void> | undefined;
 const cleanUp = () =>
   (cleaning ??= (async () => {

@@ -1,5 +1,6 @@
 import { postJson, type PostResult } from './http-client.ts';
-import type { RawCallback } from './callbacks.ts';
+import type { RawCallback } from '../kit/callbacks.ts';
+import type { CallOutcome } from '../kit/reconcile.ts';
 
 /**
  * Senders that behave like a telephony platform's webhook delivery: each call's deliveries go out in
@@ -21,15 +22,6 @@ export interface LoadOptions {
   requestTimeoutMs?: number;
   /** Cap on a Retry-After wait (real senders wait the full time; a run has a clock). */
   maxRetryWaitMs?: number;
-}
-
-export interface CallOutcome {
-  call: number;
-  deliveries: RawCallback[];
-  /** Index of the last delivery that got a 200; -1 if none did. */
-  lastAccepted: number;
-  /** How many deliveries were attempted (a prefix of deliveries). */
-  attempted: number;
 }
 
 export interface LoadResult {

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { chaosCallback } from '../../chaos/callbacks.ts';
-import type { CallOutcome } from '../../chaos/load.ts';
-import { reconcile, storedCalls } from '../../chaos/reconcile.ts';
-import { processBatch } from '../../services/consumer/batch-processor.ts';
-import { createTenantRepository, type CreatedTenant } from '../../shared/tenants/repository.ts';
-import { envelopeOf } from '../support/consumer-workload.ts';
-import { timeZonesOf } from '../support/consumer-state.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { processBatch } from '../services/consumer/batch-processor.ts';
+import { createTenantRepository, type CreatedTenant } from '../shared/tenants/repository.ts';
+import { envelopeOf, variantCallback } from '../kit/callbacks.ts';
+import { reconcile, storedCalls, type CallOutcome } from '../kit/reconcile.ts';
+import { createTestDatabase, type TestDatabase } from '../kit/test-database.ts';
 
 /**
  * The chaos reconciliation itself, on tables the consumer's batch processor wrote: it must count a
@@ -17,7 +14,7 @@ let db: TestDatabase;
 let tenant: CreatedTenant;
 const outcome = (call: number, versions: number[], lastAccepted: number): CallOutcome => ({
   call,
-  deliveries: versions.map((version) => chaosCallback(call, version)),
+  deliveries: versions.map((version) => variantCallback(call, version)),
   lastAccepted,
   attempted: versions.length,
 });
@@ -26,13 +23,14 @@ beforeAll(async () => {
   db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
   tenant = await createTenantRepository(db.pool).create({ name: 'reconcile', timezone: 'Asia/Tokyo' });
   // Calls 1..4 stored in version 0, call 5 in version 1; call 6 never stored.
-  const stored = [1, 2, 3, 4].map((call) => chaosCallback(call, 0)).concat([chaosCallback(5, 1)]);
+  const stored = [1, 2, 3, 4].map((call) => variantCallback(call, 0)).concat([variantCallback(5, 1)]);
   const records = stored.map((callback, offset) => ({
     partition: 0,
     offset: String(offset),
     value: Buffer.from(JSON.stringify(envelopeOf(tenant.tenantId, callback, crypto.randomUUID(), new Date(Date.UTC(2026, 0, 1, 0, 0, offset))))),
   }));
-  await processBatch(db.pool, timeZonesOf(db.pool), records);
+  // The one tenant is in Tokyo; the reconciliation, not the time-zone lookup, is under test.
+  await processBatch(db.pool, async () => 'Asia/Tokyo', records);
 });
 
 afterAll(async () => {
@@ -57,7 +55,7 @@ describe('chaos reconciliation', () => {
 
   it('counts a missing dialogue line as lost and an extra label row as duplicated', async () => {
     // Call 4 has one session of two lines; call 3 has no session.
-    const [call3, call4] = [chaosCallback(3, 0).callId, chaosCallback(4, 0).callId];
+    const [call3, call4] = [variantCallback(3, 0).callId, variantCallback(4, 0).callId];
     const deleted = await db.pool.query('delete from dialogue_lines where tenant_id = $1 and call_id = $2 and seq = 1', [tenant.tenantId, call4]);
     expect(deleted.rowCount).toBe(1);
     await db.pool.query(

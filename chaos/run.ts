@@ -1,12 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seededRandom } from './callbacks.ts';
-import { startChaosEnvironment } from './environment.ts';
+import { seededRandom } from '../kit/seeded-random.ts';
+import { startFaultEnvironment } from '../kit/fault-environment.ts';
 import { closeHttpClient } from './http-client.ts';
 import { runScenario, type ScenarioResult, type ScenarioSettings } from './scenario.ts';
 import { SCENARIOS } from './scenarios.ts';
-import { killAllServices } from './service-process.ts';
+import { killAllServices } from '../kit/service-process.ts';
 
 /**
  * npm run chaos [-- --quick] [-- --only name,name] [-- --seed N]: every scenario against a pipeline of
@@ -31,7 +31,7 @@ const workDir = mkdtempSync(join(tmpdir(), 'callstream-chaos-'));
 const random = seededRandom(seed);
 process.stdout.write(`chaos run: ${quick ? 'quick' : 'full'}, seed ${seed}, ${settings.durationMs / 1000} s of load per scenario\n`);
 
-const env = await startChaosEnvironment({ workDir });
+const env = await startFaultEnvironment({ workDir });
 // Interrupted: leave no broker or service behind.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

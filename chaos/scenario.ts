@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChaosEnvironment } from './environment.ts';
-import { startLoad, type CallOutcome, type LoadOptions, type LoadResult, type RunningLoad } from './load.ts';
-import { startChaosPipeline, type ChaosPipeline, type ChaosPipelineOptions } from './pipeline.ts';
-import { reconcile, storedCalls } from './reconcile.ts';
+import type { FaultEnvironment } from '../kit/fault-environment.ts';
+import { startLoad, type LoadOptions, type LoadResult, type RunningLoad } from './load.ts';
+import { startProcessPipeline, type ProcessPipeline, type ProcessPipelineOptions } from '../kit/process-pipeline.ts';
+import { reconcile, storedCalls } from '../kit/reconcile.ts';
 import { steadyDeliveries } from './callbacks.ts';
 
 /**
@@ -19,8 +19,8 @@ export interface ScenarioSettings {
 }
 
 export interface ScenarioContext {
-  env: ChaosEnvironment;
-  pipeline: ChaosPipeline;
+  env: FaultEnvironment;
+  pipeline: ProcessPipeline;
   settings: ScenarioSettings;
   /** Ends when the load's duration is over. */
   loadEnd: number;
@@ -31,7 +31,7 @@ export interface ScenarioContext {
 export interface Scenario {
   name: string;
   description: string;
-  pipeline?: ChaosPipelineOptions;
+  pipeline?: ProcessPipelineOptions;
   load?: Partial<Pick<LoadOptions, 'deliveriesOf' | 'retryGraceMs'>>;
   /** Injects the faults during the load; returns when done (at the latest some time after loadEnd). */
   inject(context: ScenarioContext, load: RunningLoad): Promise<void>;
@@ -61,15 +61,15 @@ export interface ScenarioResult {
 }
 
 export async function runScenario(
-  env: ChaosEnvironment,
+  env: FaultEnvironment,
   scenario: Scenario,
   settings: ScenarioSettings,
   random: () => number,
-  onPipeline?: (pipeline: ChaosPipeline) => void,
+  onPipeline?: (pipeline: ProcessPipeline) => void,
   logDir?: string,
 ): Promise<ScenarioResult> {
   const started = Date.now();
-  const pipeline = await startChaosPipeline(env, scenario.pipeline);
+  const pipeline = await startProcessPipeline(env, scenario.pipeline);
   onPipeline?.(pipeline);
   const faults: string[] = [];
   try {
@@ -115,5 +115,3 @@ export async function runScenario(
     }
   }
 }
-
-export type { CallOutcome };

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { seededRandom } from '../../chaos/callbacks.ts';
-import { startChaosEnvironment, type ChaosEnvironment } from '../../chaos/environment.ts';
-import type { ChaosPipeline } from '../../chaos/pipeline.ts';
-import { runScenario, type ScenarioResult, type ScenarioSettings } from '../../chaos/scenario.ts';
-import { SCENARIOS } from '../../chaos/scenarios.ts';
-import { killAllServices } from '../../chaos/service-process.ts';
+import { seededRandom } from '../kit/seeded-random.ts';
+import { startFaultEnvironment, type FaultEnvironment } from '../kit/fault-environment.ts';
+import type { ProcessPipeline } from '../kit/process-pipeline.ts';
+import { runScenario, type ScenarioResult, type ScenarioSettings } from './scenario.ts';
+import { SCENARIOS } from './scenarios.ts';
+import { killAllServices } from '../kit/service-process.ts';
 
 /**
  * The short variants of `npm run chaos`, through the same code: real service processes, their own Kafka
@@ -17,12 +17,12 @@ import { killAllServices } from '../../chaos/service-process.ts';
 const SHORT: ScenarioSettings = { durationMs: 3_000, ratePerSecond: 60, concurrency: 8, drainTimeoutMs: 60_000 };
 const scenario = (name: string) => SCENARIOS.find((candidate) => candidate.name === name)!;
 
-let env: ChaosEnvironment;
+let env: FaultEnvironment;
 let workDir: string;
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'callstream-chaos-test-'));
-  env = await startChaosEnvironment({ workDir, adminUrl: inject('adminDatabaseUrl') });
+  env = await startFaultEnvironment({ workDir, adminUrl: inject('adminDatabaseUrl') });
 });
 
 afterAll(async () => {
@@ -45,7 +45,7 @@ function expectNothingLost(result: ScenarioResult) {
 
 describe('chaos, short variants', () => {
   it('consumer SIGKILLed under load (services logging at debug): nothing lost, nothing twice, no token in any log', async () => {
-    let pipeline!: ChaosPipeline;
+    let pipeline!: ProcessPipeline;
     const consumerKills = scenario('consumer-sigkill');
     const result = await runScenario(
       env,

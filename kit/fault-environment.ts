@@ -3,16 +3,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startLocalKafka, type LocalKafka } from '../scripts/local-kafka.ts';
-import { startTcpProxy, type TcpProxy } from '../test/support/tcp-proxy.ts';
-import { freePortPair } from '../test/support/ports.ts';
+import { freePortPair } from './ports.ts';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 /**
- * What a chaos run owns: its own Kafka broker (on free ports, data in a temporary directory, so it can
+ * What a run that injects faults (chaos, or a test of the services as processes) owns: its own Kafka broker (on free ports, data in a temporary directory, so it can
  * be stopped and restarted without disturbing anyone), and a TCP proxy in front of the machine's shared
  * Postgres. Postgres itself is never restarted (others use it): a "restart" is the proxy cutting every
  * connection plus pg_terminate_backend on the services' backends, which is what clients see of a restart.
  */
-export interface ChaosEnvironment {
+export interface FaultEnvironment {
   adminUrl: string;
   brokers: string[];
   proxy: TcpProxy;
@@ -24,14 +24,14 @@ export interface ChaosEnvironment {
   close(): Promise<void>;
 }
 
-export interface ChaosEnvironmentOptions {
+export interface FaultEnvironmentOptions {
   workDir: string;
   adminUrl?: string;
   /** Use this broker instead of starting one (then restartKafka is refused: the broker is not ours). */
   brokers?: string[];
 }
 
-export async function startChaosEnvironment(options: ChaosEnvironmentOptions): Promise<ChaosEnvironment> {
+export async function startFaultEnvironment(options: FaultEnvironmentOptions): Promise<FaultEnvironment> {
   const adminUrl = options.adminUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   mkdirSync(options.workDir, { recursive: true });
   const port = await freePortPair();

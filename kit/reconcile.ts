@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Pool } from '../shared/db/pool.ts';
 import { parseCallback, type Callback } from '../shared/callback/schema.ts';
-import type { CallOutcome } from './load.ts';
+import type { RawCallback } from './callbacks.ts';
 
 /**
  * The count of what was lost. For every call with a delivery answered 200, Postgres must hold exactly
@@ -17,6 +17,16 @@ export interface Reconciliation {
   duplicated: number;
   /** The first few problems, for a human to start from. */
   problems: string[];
+}
+
+/** What was sent for one call: its deliveries in order, how many were attempted, and which one last got a 200. */
+export interface CallOutcome {
+  call: number;
+  deliveries: RawCallback[];
+  /** Index of the last delivery that got a 200; -1 if none did. */
+  lastAccepted: number;
+  /** How many deliveries were attempted (a prefix of deliveries). */
+  attempted: number;
 }
 
 const storedCallRow = z.object({

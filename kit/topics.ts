@@ -1,56 +1,61 @@
 import { randomBytes } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import { createKafka, ensureTopics } from '../../shared/kafka/client.ts';
+import type { Kafka } from 'kafkajs';
+import { createKafka, ensureTopics } from '../shared/kafka/client.ts';
 
-/** Each test gets its own topics and consumer groups (random suffix), so tests never see each other. */
+/**
+ * Topics and consumer groups of their own (random suffix), so that tests, chaos scenarios and bench
+ * stages on one broker never see each other's records.
+ */
 export function uniqueName(prefix: string): string {
   return `${prefix}.${randomBytes(5).toString('hex')}`;
 }
 
-export interface TestTopics {
+/** The three topics of the topic contract (docs/topic-contract.md). */
+export interface TopicSet {
   callRecords: string;
   rejected: string;
   dlq: string;
 }
 
-export async function createTestTopics(kafka: Kafka, partitions = 3): Promise<TestTopics> {
+const CREATE_ATTEMPTS = 5;
+
+/** `<prefix>.call-records.<suffix>` and its rejected and dlq topics, created with `partitions` each. */
+export async function createTopicSet(kafka: Kafka, prefix: string, partitions = 3): Promise<TopicSet> {
+  const suffix = randomBytes(5).toString('hex');
   const topics = {
-    callRecords: uniqueName('test.call-records'),
-    rejected: uniqueName('test.call-records.rejected'),
-    dlq: uniqueName('test.call-records.dlq'),
+    callRecords: `${prefix}.call-records.${suffix}`,
+    rejected: `${prefix}.call-records.rejected.${suffix}`,
+    dlq: `${prefix}.call-records.dlq.${suffix}`,
   };
-  await ensureTopics(kafka, Object.values(topics), partitions);
-  return topics;
+  // A broker starved of CPU or disk (a bulk load, other test runs) can take longer than the admin
+  // client waits for the new partitions' leaders; creating them again is harmless.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await ensureTopics(kafka, Object.values(topics), partitions);
+      return topics;
+    } catch (error) {
+      if (attempt >= CREATE_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2_000 * attempt));
+    }
+  }
 }
 
+/** A test's topics: `test.call-records.<suffix>` and the rest. */
+export function createTestTopics(kafka: Kafka, partitions = 3): Promise<TopicSet> {
+  return createTopicSet(kafka, 'test', partitions);
+}
+
+export async function deleteTopicSet(kafka: Kafka, topics: TopicSet): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: Object.values(topics) });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The kafkajs client of a test, under a client id of its own. */
 export function testKafka(brokers: string[]): Kafka {
   return createKafka({ clientId: uniqueName('callstream-test'), brokers });
-}
-
-/** Reads a topic from the beginning until `count` messages arrived (or fails after timeoutMs). */
-export async function readMessages(kafka: Kafka, topic: string, count: number, timeoutMs = 20_000): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('test-reader') });
-  const messages: KafkaMessage[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`read ${messages.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          messages.push(message);
-          if (messages.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return messages;
 }

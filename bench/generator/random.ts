@@ -1,7 +1,6 @@
-/**
- * A small seeded PRNG (mulberry32): the same seed gives the same payloads on every machine and Node
- * version, which Math.random cannot promise. Not for anything secret.
- */
+import { seededRandom } from '../../kit/seeded-random.ts';
+
+/** Draws from the kit's seeded PRNG: the same seed gives the same payloads everywhere. */
 export interface Random {
   /** A float in [0, 1). */
   next(): number;
@@ -12,14 +11,7 @@ export interface Random {
 }
 
 export function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = seededRandom(seed);
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   return {
     next,

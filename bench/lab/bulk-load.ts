@@ -1,5 +1,6 @@
 import type { Pool } from '../../shared/db/pool.ts';
-import { CALL_TABLES, writableColumns } from './database.ts';
+import { CALL_TABLES } from '../../kit/test-database.ts';
+import { writableColumns } from './database.ts';
 
 /**
  * Bulk-loads `stored` calls by SQL, not through the pipeline: the rows of the `source.count` calls the

@@ -1,50 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { ensureDatabase, migrate } from '../../shared/db/migrate.ts';
-import { createPool, type Pool } from '../../shared/db/pool.ts';
+import type { Pool } from '../../shared/db/pool.ts';
+import { CALL_TABLES, createMigratedDatabase, databaseUrl, type CallTable, type TestDatabase } from '../../kit/test-database.ts';
 
 /**
  * The bench's own database on the machine's Postgres: created fresh and migrated for each run, dropped
  * at the end. The tables are the contract (migrations/0001_calls.sql); the bench reads them, never the
  * services' code.
  */
-export const CALL_TABLES = ['calls', 'call_instances', 'dialogue_lines', 'call_labels', 'call_variables', 'call_recordings'] as const;
-export type CallTable = (typeof CALL_TABLES)[number];
-
-export interface BenchDatabase {
-  name: string;
-  url: string;
-  pool: Pool;
-  drop(): Promise<void>;
-}
-
-function withDatabase(url: string, name: string): string {
-  const copy = new URL(url);
-  copy.pathname = `/${name}`;
-  return copy.toString();
-}
-
-export async function createBenchDatabase(serverUrl: string): Promise<BenchDatabase> {
-  const name = `callstream_bench_${randomBytes(4).toString('hex')}`;
-  const url = withDatabase(serverUrl, name);
-  await ensureDatabase(url);
-  const pool = createPool(url, 4, 'callstream-bench');
-  await migrate(pool);
-  return {
-    name,
-    url,
-    pool,
-    async drop() {
-      await pool.end();
-      const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
-      await admin.connect();
-      try {
-        await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
-      } finally {
-        await admin.end();
-      }
-    },
-  };
+/** Reached through the `postgres` database of the server DATABASE_URL names. */
+export function createBenchDatabase(serverUrl: string): Promise<TestDatabase> {
+  return createMigratedDatabase(databaseUrl(serverUrl, 'postgres'), { prefix: 'callstream_bench', poolSize: 4, applicationName: 'callstream-bench' });
 }
 
 /** Columns a row can be written to (not generated), in table order: what COPY and bulk loads name. */

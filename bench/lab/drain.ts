@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sampleBackendStates } from './backend-states.ts';
 import type { Lab, ServiceWiring } from './lab.ts';
-import type { TopicSet } from './kafka.ts';
+import type { TopicSet } from '../../kit/topics.ts';
 
 /**
  * Runs the consumer service on a pre-filled topic with a new group and measures how fast it drains it.

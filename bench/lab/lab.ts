@@ -1,13 +1,13 @@
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../../shared/config.ts';
 import type { CreatedTenant } from '../../shared/tenants/repository.ts';
-import { freePort } from '../../test/support/ports.ts';
+import { freePort } from '../../kit/ports.ts';
 import type { BenchOptions } from '../options.ts';
 import type { PayloadSet } from '../generator/payloads.ts';
 import { createRandom, type Random } from '../generator/random.ts';
 import { backendPids, watchCpu, type CpuWatch } from './cpu.ts';
-import type { BenchDatabase } from './database.ts';
-import { createTopicSet, type TopicSet } from './kafka.ts';
+import type { TestDatabase } from '../../kit/test-database.ts';
+import { createTopicSet, type TopicSet } from '../../kit/topics.ts';
 import { startNodeProcess, type NodeProcess } from './processes.ts';
 
 /**
@@ -31,7 +31,7 @@ export interface Lab {
   brokers: string[];
   kafkaPid: number | undefined;
   kafka: Kafka;
-  db: BenchDatabase;
+  db: TestDatabase;
   tenant: CreatedTenant;
   payloads: PayloadSet;
   random: Random;
@@ -50,7 +50,7 @@ export interface LabParts {
   brokers: string[];
   kafkaPid: number | undefined;
   kafka: Kafka;
-  db: BenchDatabase;
+  db: TestDatabase;
   tenant: CreatedTenant;
   payloads: PayloadSet;
 }
@@ -67,7 +67,7 @@ export function createLab(parts: LabParts): Lab {
   return {
     ...parts,
     random: createRandom(parts.options.seed),
-    topics: (label) => createTopicSet(parts.kafka, label, parts.config.TOPIC_PARTITIONS),
+    topics: (label) => createTopicSet(parts.kafka, `bench.${label}`, parts.config.TOPIC_PARTITIONS),
     async service(name, label, wiring) {
       const port = await freePort();
       // Inherit the environment, so that whoever runs the bench can tune the services' own variables

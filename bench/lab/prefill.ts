@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
-import { createEnvelope, recordHeaders, recordKey } from '../../shared/callback/envelope.ts';
-import { parseCallback } from '../../shared/callback/schema.ts';
+import { envelopeOf, recordOf } from '../../kit/callbacks.ts';
 import { callIdOf } from '../generator/callback.ts';
 import type { Lab } from './lab.ts';
 
@@ -12,10 +11,7 @@ import type { Lab } from './lab.ts';
 const BATCH = 250;
 
 export function recordFor(lab: Lab, index: number, callId: string): Message {
-  const parsed = parseCallback(JSON.parse(lab.payloads.body(index, callId)));
-  if (!parsed.ok) throw new Error(`generated payload ${index} is invalid: ${JSON.stringify(parsed.issues)}`);
-  const envelope = createEnvelope(lab.tenant.tenantId, parsed.callback, randomUUID(), new Date());
-  return { key: recordKey(envelope.tenantId, callId), value: JSON.stringify(envelope), headers: recordHeaders(envelope) };
+  return recordOf(envelopeOf(lab.tenant.tenantId, JSON.parse(lab.payloads.body(index, callId)), randomUUID(), new Date()));
 }
 
 /** Mean size of a record value (the envelope) over the payload templates. */

@@ -1,6 +1,6 @@
 import type { Pool } from '../../shared/db/pool.ts';
 import { callIdPrefix } from '../generator/callback.ts';
-import { CALL_TABLES } from './database.ts';
+import { CALL_TABLES } from '../../kit/test-database.ts';
 import { drainWithConsumer } from './drain.ts';
 import type { Lab, ServiceWiring } from './lab.ts';
 import { prefillTopic } from './prefill.ts';

@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callIdOf, callIdPrefix } from '../generator/callback.ts';
-import { CALL_TABLES, countRowsOf, totalRows, truncateCallTables, writableColumns } from '../lab/database.ts';
+import { CALL_TABLES } from '../../kit/test-database.ts';
+import { countRowsOf, totalRows, truncateCallTables, writableColumns } from '../lab/database.ts';
 import { drainWithConsumer } from '../lab/drain.ts';
 import type { Lab } from '../lab/lab.ts';
-import type { TopicSet } from '../lab/kafka.ts';
+import type { TopicSet } from '../../kit/topics.ts';
 import { prefillTopic } from '../lab/prefill.ts';
 import { runPsql } from '../lab/psql.ts';
 import { warmUpTables } from '../lab/warm-up.ts';

@@ -3,7 +3,8 @@ import { createHttpClient, REQUEST_TIMEOUT_MS } from '../load/http.ts';
 import { runOpenLoop } from '../load/open-loop.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { bulkLoadCalls } from '../lab/bulk-load.ts';
-import { createBenchDatabase, truncateCallTables, type BenchDatabase } from '../lab/database.ts';
+import type { TestDatabase } from '../../kit/test-database.ts';
+import { createBenchDatabase, truncateCallTables } from '../lab/database.ts';
 import { drainWithConsumer } from '../lab/drain.ts';
 import type { Lab } from '../lab/lab.ts';
 import type { NodeProcess } from '../lab/processes.ts';
@@ -76,7 +77,7 @@ async function prepareStoredDatabase(lab: Lab, consumer: ConsumerStageOutput, st
 
 export async function runGrowthStage(lab: Lab, consumer: ConsumerStageOutput, queryRate: number, step: (line: string) => void): Promise<GrowthResult> {
   const drainCalls = Math.min(DRAIN_CALLS, lab.options.consumerCalls);
-  let stored: BenchDatabase | undefined;
+  let stored: TestDatabase | undefined;
   const queries: NodeProcess[] = [];
   try {
     const prepared = await prepareStoredDatabase(lab, consumer, step);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCallback } from '../../shared/callback/schema.ts';
-import { callIdOf, callIdPrefix, generateCallback, MAX_LINES, MIN_LINES } from '../../bench/generator/callback.ts';
-import { createPayloadSet } from '../../bench/generator/payloads.ts';
-import { createRandom } from '../../bench/generator/random.ts';
+import { callIdOf, callIdPrefix, generateCallback, MAX_LINES, MIN_LINES } from '../generator/callback.ts';
+import { createPayloadSet } from '../generator/payloads.ts';
+import { createRandom } from '../generator/random.ts';
 
 /** The benchmark's payloads: reproducible from the seed, realistic in shape and size, and valid. */
 const SEED = 20260102;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findCallScript } from '../../bench/lab/pgbench.ts';
+import { findCallScript } from '../lab/pgbench.ts';
 import { findCallStatement } from '../../services/query/calls-repository.ts';
 
 describe('the query baseline script', () => {

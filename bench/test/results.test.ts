@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { benchResultsSchema, finiteOrNull } from '../../bench/results.ts';
-import { percentile, summarize } from '../../bench/load/latency.ts';
+import { benchResultsSchema, finiteOrNull } from '../results.ts';
+import { percentile, summarize } from '../load/latency.ts';
 
 /** bench/results/latest.json keeps the shape issue 6 gives, and latency percentiles are nearest-rank. */
 const cores = { ingress: 0.9, kafka: 0.4, postgres: 0, loadgen: 0.2, machine: 1.9, others: 0.4 };

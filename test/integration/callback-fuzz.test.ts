@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcile, storedCalls } from '../../chaos/reconcile.ts';
-import type { CallOutcome } from '../../chaos/load.ts';
+import { waitUntilConsumed } from '../../kit/consumer-group.ts';
+import { reconcile, storedCalls, type CallOutcome } from '../../kit/reconcile.ts';
+import { uniqueName } from '../../kit/topics.ts';
 import type { CreatedTenant } from '../../shared/tenants/repository.ts';
 import { callbackArb, fuzzRuns, mutantArb, type GeneratedCallback } from '../support/chaos-callback-arbitrary.ts';
-import { waitUntilConsumed } from '../support/consumer-state.ts';
-import { uniqueName } from '../support/kafka.ts';
 import { startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
 
 /**

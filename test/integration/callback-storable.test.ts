@@ -4,8 +4,8 @@ import { LOCAL_TIME_RANGE_MESSAGE, maxLengthMessage, UNSAFE_INTEGER_MESSAGE } fr
 import { INEXACT_NUMBER_MESSAGE, NON_FINITE_NUMBER_MESSAGE } from '../../services/ingress/callback-body/json-numbers.ts';
 import { EARLIEST_LOCAL_TIME, LATEST_LOCAL_TIME, MAX_INDEXED_TEXT_LENGTH } from '../../shared/callback/limits.ts';
 import type { CreatedTenant } from '../../shared/tenants/repository.ts';
-import { endOffsets, waitUntilConsumed } from '../support/consumer-state.ts';
-import { uniqueName } from '../support/kafka.ts';
+import { endOffsets, waitUntilConsumed } from '../../kit/consumer-group.ts';
+import { uniqueName } from '../../kit/topics.ts';
 import { startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
 
 /**

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { processBatch } from '../../services/consumer/batch-processor.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { envelopeOf, seedCallback, type RawCallback } from '../support/consumer-workload.ts';
+import { envelopeOf, seedCallback, type RawCallback } from '../../kit/callbacks.ts';
+import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 import { timeZonesOf } from '../support/consumer-state.ts';
 
 /**

@@ -4,12 +4,15 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { recordHeaders, recordKey } from '../../shared/callback/envelope.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import type { CallRecordConsumer } from '../../services/consumer/call-record-consumer.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { createTestTopics, readMessages, testKafka, uniqueName } from '../support/kafka.ts';
-import { callIdOf, envelopeOf, expectedCounts, variantCallback } from '../support/consumer-workload.ts';
-import { startInProcessConsumer, tableChecksums, timeZonesOf, waitUntilConsumed } from '../support/consumer-state.ts';
+import { callIdOf, envelopeOf, variantCallback } from '../../kit/callbacks.ts';
+import { waitUntilConsumed } from '../../kit/consumer-group.ts';
+import { metricValue } from '../../kit/prometheus-text.ts';
+import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
+import { readMessages } from '../../kit/topic-reader.ts';
+import { createTestTopics, testKafka, uniqueName } from '../../kit/topics.ts';
+import { expectedCounts } from '../support/consumer-workload.ts';
+import { startInProcessConsumer, tableChecksums, timeZonesOf } from '../support/consumer-state.ts';
 import { processBatch } from '../../services/consumer/batch-processor.ts';
-import { metricValue } from '../support/consumer-process.ts';
 
 /**
  * Messages that can never be stored go to the dead-letter topic, alone, with why in their headers and

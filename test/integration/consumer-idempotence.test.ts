@@ -3,10 +3,12 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { Envelope } from '../../shared/callback/envelope.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import type { CallRecordConsumer } from '../../services/consumer/call-record-consumer.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { createTestTopics, testKafka, uniqueName } from '../support/kafka.ts';
-import { CONSUMER_TABLES, envelopeOf, expectedCounts, publishEnvelopes, variantCallback } from '../support/consumer-workload.ts';
-import { startInProcessConsumer, waitUntilConsumed } from '../support/consumer-state.ts';
+import { envelopeOf, publishEnvelopes, variantCallback } from '../../kit/callbacks.ts';
+import { waitUntilConsumed } from '../../kit/consumer-group.ts';
+import { CALL_TABLES, createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
+import { createTestTopics, testKafka, uniqueName } from '../../kit/topics.ts';
+import { expectedCounts } from '../support/consumer-workload.ts';
+import { startInProcessConsumer } from '../support/consumer-state.ts';
 
 /**
  * Senders redeliver, and an old delivery can arrive after a newer one. Whatever the order and however the
@@ -49,7 +51,7 @@ describe('consumer: redelivered and out-of-order callbacks', () => {
 
   async function storedCall(tenantId: string) {
     const counts: Record<string, number> = {};
-    for (const table of CONSUMER_TABLES) {
+    for (const table of CALL_TABLES) {
       const { rows } = await db.pool.query(`select count(*)::int as n from ${table} where tenant_id = $1`, [tenantId]);
       counts[table] = rows[0].n;
     }

@@ -2,10 +2,12 @@ import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import type { CallRecordConsumer } from '../../services/consumer/call-record-consumer.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { createTestTopics, testKafka, uniqueName } from '../support/kafka.ts';
-import { CONSUMER_TABLES, expectedCounts, publishEnvelopes, redeliveryWorkload } from '../support/consumer-workload.ts';
-import { copyTenants, startInProcessConsumer, tableChecksums, waitUntilConsumed } from '../support/consumer-state.ts';
+import { publishEnvelopes } from '../../kit/callbacks.ts';
+import { waitUntilConsumed } from '../../kit/consumer-group.ts';
+import { CALL_TABLES, createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
+import { createTestTopics, testKafka, uniqueName } from '../../kit/topics.ts';
+import { expectedCounts, redeliveryWorkload } from '../support/consumer-workload.ts';
+import { copyTenants, startInProcessConsumer, tableChecksums } from '../support/consumer-state.ts';
 
 /**
  * The topic is the source of truth: consuming it again from the beginning into an empty database (a new
@@ -68,10 +70,10 @@ describe('consumer: replaying the topic', () => {
     );
     await waitUntilConsumed(kafka, replayGroup, topics.callRecords);
 
-    const tables = ['tenants', ...CONSUMER_TABLES];
+    const tables = ['tenants', ...CALL_TABLES];
     const original = await tableChecksums(first.pool, tables);
     expect(await tableChecksums(replay.pool, tables)).toEqual(original);
-    const counts = Object.fromEntries(CONSUMER_TABLES.map((table) => [table, original[table]!.rows]));
+    const counts = Object.fromEntries(CALL_TABLES.map((table) => [table, original[table]!.rows]));
     expect(counts).toEqual(expectedCounts(envelopes));
   });
 });

@@ -3,10 +3,11 @@ import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import type { CallRecordConsumer } from '../../services/consumer/call-record-consumer.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { createTestTopics, testKafka, uniqueName, type TestTopics } from '../support/kafka.ts';
-import { CONSUMER_TABLES, envelopeOf, publishEnvelopes, seedCallback } from '../support/consumer-workload.ts';
-import { startInProcessConsumer, waitUntilConsumed } from '../support/consumer-state.ts';
+import { envelopeOf, publishEnvelopes, seedCallback } from '../../kit/callbacks.ts';
+import { waitUntilConsumed } from '../../kit/consumer-group.ts';
+import { CALL_TABLES, createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
+import { createTestTopics, testKafka, uniqueName, type TopicSet } from '../../kit/topics.ts';
+import { startInProcessConsumer } from '../support/consumer-state.ts';
 
 /**
  * The seed-000 sample, delivered once, must become exactly the checked-in rows of every table
@@ -20,7 +21,7 @@ const RECEIVED_AT = new Date('2026-01-02T03:04:05.000Z');
 describe('consumer: the seed-000 sample', () => {
   const kafka = testKafka(inject('kafkaBrokers'));
   let db: TestDatabase;
-  let topics: TestTopics;
+  let topics: TopicSet;
   let producer: Producer;
   let consumer: CallRecordConsumer | undefined;
 
@@ -44,7 +45,7 @@ describe('consumer: the seed-000 sample', () => {
     await waitUntilConsumed(kafka, groupId, topics.callRecords);
 
     const actual: Record<string, unknown[]> = {};
-    for (const table of CONSUMER_TABLES) {
+    for (const table of CALL_TABLES) {
       // Every table's key is its leading columns.
       const { rows } = await db.pool.query(`select * from ${table} order by 1, 2, 3, 4`);
       actual[table] = JSON.parse(JSON.stringify(rows));

@@ -8,8 +8,8 @@ import { loggerOptions } from '../../shared/logging.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 import { startTestIngress, type TestIngress } from '../support/ingress.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 
 /**
  * The refusals Fastify and Node's HTTP parser make before any route runs answer in the documented shape

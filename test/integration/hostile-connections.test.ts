@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedCallback } from '../../kit/callbacks.ts';
 import { startTestIngress, type TestIngress } from '../support/ingress.ts';
-import { seedCallback } from '../support/consumer-workload.ts';
 
 /**
  * Hostile senders at the connection level, against the ingress listening on a real socket: a slowloris

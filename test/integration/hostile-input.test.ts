@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonical } from '../../chaos/reconcile.ts';
+import { seedCallback } from '../../kit/callbacks.ts';
+import { canonical } from '../../kit/reconcile.ts';
+import { uniqueName } from '../../kit/topics.ts';
 import type { CreatedTenant } from '../../shared/tenants/repository.ts';
 import { HOSTILE_TEXT } from '../support/chaos-callback-arbitrary.ts';
-import { seedCallback } from '../support/consumer-workload.ts';
-import { uniqueName } from '../support/kafka.ts';
 import { eventually, startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
 
 /**

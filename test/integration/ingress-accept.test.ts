@@ -7,8 +7,9 @@ import { createPool } from '../../shared/db/pool.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
-import { freePort } from '../support/ports.ts';
-import { headersOf, readAllRecords, startTestIngress, type TestIngress } from '../support/ingress.ts';
+import { freePort } from '../../kit/ports.ts';
+import { headersOf, readAllMessages } from '../../kit/topic-reader.ts';
+import { startTestIngress, type TestIngress } from '../support/ingress.ts';
 
 /**
  * A callback that gets a 200 is on call-records.v1 with the documented key, headers and envelope
@@ -135,7 +136,7 @@ describe('ingress accepts valid callbacks onto call-records.v1', () => {
   });
 
   it('has put exactly the accepted callbacks on the topic, with key, headers and envelope as documented', async () => {
-    const records = await readAllRecords(ingress.kafka, ingress.topics.callRecords);
+    const records = await readAllMessages(ingress.kafka, ingress.topics.callRecords);
     expect(records).toHaveLength(accepted.length);
     const byEventId = new Map(records.map((record) => [headersOf(record)['event-id'], record]));
     for (const { eventId, callId, expected } of accepted) {
@@ -157,6 +158,6 @@ describe('ingress accepts valid callbacks onto call-records.v1', () => {
       });
       expect(envelopeSchema.safeParse(envelope).success).toBe(true);
     }
-    expect(await readAllRecords(ingress.kafka, ingress.topics.rejected)).toEqual([]);
+    expect(await readAllMessages(ingress.kafka, ingress.topics.rejected)).toEqual([]);
   });
 });

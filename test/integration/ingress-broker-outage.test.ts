@@ -5,8 +5,9 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalKafka, type LocalKafka, type LocalKafkaOptions } from '../../scripts/local-kafka.ts';
 import { eventually } from '../support/pipeline.ts';
-import { headersOf, readAllRecords, startTestIngress, type TestIngress } from '../support/ingress.ts';
-import { freePort } from '../support/ports.ts';
+import { freePort } from '../../kit/ports.ts';
+import { headersOf, readAllMessages } from '../../kit/topic-reader.ts';
+import { startTestIngress, type TestIngress } from '../support/ingress.ts';
 
 /**
  * With its broker stopped, the ingress answers 503 + Retry-After within its produce deadline instead of
@@ -85,7 +86,7 @@ describe('ingress while its Kafka broker is stopped and restarted', () => {
 
     // Every 200 is on the topic exactly once; a 503 may have been written late (the sender retries it,
     // the sink deduplicates), but never twice.
-    const eventIds = (await readAllRecords(ingress.kafka, ingress.topics.callRecords)).map((record) => headersOf(record)['event-id']);
+    const eventIds = (await readAllMessages(ingress.kafka, ingress.topics.callRecords)).map((record) => headersOf(record)['event-id']);
     expect(new Set(eventIds).size).toBe(eventIds.length);
     expect(eventIds).toEqual(expect.arrayContaining(accepted));
     expect(eventIds.length).toBeLessThanOrEqual(accepted.length + 4);

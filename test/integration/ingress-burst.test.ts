@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { headersOf, readAllRecords, startTestIngress, type TestIngress } from '../support/ingress.ts';
+import { metricValue } from '../../kit/prometheus-text.ts';
+import { headersOf, readAllMessages } from '../../kit/topic-reader.ts';
+import { startTestIngress, type TestIngress } from '../support/ingress.ts';
 
 /**
  * Concurrent callbacks are coalesced into few produce requests, and still every 200 stands for exactly one
@@ -8,17 +10,6 @@ import { headersOf, readAllRecords, startTestIngress, type TestIngress } from '.
  * accepted callbacks are on the topic.
  */
 const seed = JSON.parse(readFileSync(new URL('../../examples/seed-000-callback.json', import.meta.url), 'utf8'));
-
-/** The value of one Prometheus sample, whatever order its labels are printed in. */
-function sample(metrics: string, name: string, labels: Record<string, string>): number {
-  for (const line of metrics.split('\n')) {
-    const match = /^([^{ ]+)\{([^}]*)\} (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const printed = Object.fromEntries([...match[2]!.matchAll(/(\w+)="([^"]*)"/g)].map(([, key, value]) => [key, value]));
-    if (Object.entries(labels).every(([key, value]) => printed[key] === value)) return Number(match[3]);
-  }
-  throw new Error(`no sample ${name} ${JSON.stringify(labels)}`);
-}
 
 describe('ingress under a burst of concurrent callbacks', () => {
   let ingress: TestIngress | undefined;
@@ -36,20 +27,20 @@ describe('ingress under a burst of concurrent callbacks', () => {
     const eventIds = responses.map((response) => response.json().eventId as string);
     expect(new Set(eventIds).size).toBe(200);
 
-    const records = await readAllRecords(ingress.kafka, ingress.topics.callRecords);
+    const records = await readAllMessages(ingress.kafka, ingress.topics.callRecords);
     expect(records.map((record) => headersOf(record)['event-id']).sort()).toEqual([...eventIds].sort());
     const callIds = records.map((record) => JSON.parse(record.value!.toString('utf8')).callback.callId);
     expect(new Set(callIds).size).toBe(200);
 
     const metrics = (await ingress.app.inject({ method: 'GET', url: '/metrics' })).body;
     const acknowledged = { outcome: 'acknowledged' };
-    const batches = sample(metrics, 'ingress_produce_batch_records_count', acknowledged);
-    expect(sample(metrics, 'ingress_produce_batch_records_sum', acknowledged)).toBe(200);
+    const batches = metricValue(metrics, 'ingress_produce_batch_records_count', acknowledged);
+    expect(metricValue(metrics, 'ingress_produce_batch_records_sum', acknowledged)).toBe(200);
     expect(batches).toBeGreaterThanOrEqual(4);
     expect(batches).toBeLessThan(200);
     // No batch above PRODUCE_MAX_BATCH: the bucket le=50 holds them all.
-    expect(sample(metrics, 'ingress_produce_batch_records_bucket', { ...acknowledged, le: '50' })).toBe(batches);
-    expect(sample(metrics, 'ingress_publish_queue_depth', {})).toBe(0);
+    expect(metricValue(metrics, 'ingress_produce_batch_records_bucket', { ...acknowledged, le: '50' })).toBe(batches);
+    expect(metricValue(metrics, 'ingress_publish_queue_depth')).toBe(0);
   });
 
   it('answers 503 + Retry-After beyond the queue limit, and the topic holds exactly the accepted callbacks', async () => {
@@ -67,7 +58,7 @@ describe('ingress under a burst of concurrent callbacks', () => {
       expect(response.json()).toEqual({ error: { code: 'QUEUE_FULL', message: 'too many records are waiting for Kafka; retry later' } });
     }
 
-    const records = await readAllRecords(ingress.kafka, ingress.topics.callRecords);
+    const records = await readAllMessages(ingress.kafka, ingress.topics.callRecords);
     expect(records.map((record) => headersOf(record)['event-id']).sort()).toEqual(accepted.map((response) => response.json().eventId).sort());
   });
 });

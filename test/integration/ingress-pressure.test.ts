@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/pipeline.ts';
-import { readAllRecords, startTestIngress, type TestIngress } from '../support/ingress.ts';
+import { readAllMessages } from '../../kit/topic-reader.ts';
+import { startTestIngress, type TestIngress } from '../support/ingress.ts';
 
 /**
  * @fastify/under-pressure is on with the configured thresholds: past them the ingress answers 503 +
@@ -36,11 +37,11 @@ describe('ingress under pressure', () => {
     for (const url of ['/healthz', '/readyz', '/metrics']) {
       expect((await ingress.app.inject({ method: 'GET', url })).statusCode).toBe(200);
     }
-    const accepted = await readAllRecords(ingress.kafka, ingress.topics.callRecords);
+    const accepted = await readAllMessages(ingress.kafka, ingress.topics.callRecords);
     // Requests before the first heap sample may have been accepted; none after it.
     const before = accepted.length;
     expect((await ingress.post(seed)).statusCode).toBe(503);
-    expect(await readAllRecords(ingress.kafka, ingress.topics.callRecords)).toHaveLength(before);
+    expect(await readAllMessages(ingress.kafka, ingress.topics.callRecords)).toHaveLength(before);
   });
 
   it('answers 503 + Retry-After past MAX_EVENT_LOOP_DELAY_MS', async () => {

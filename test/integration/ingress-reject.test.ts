@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNSAFE_INTEGER_MESSAGE } from '../../shared/callback/fields.ts';
 import { MAX_JSON_DEPTH } from '../../services/ingress/callback-body/decode-callback-body.ts';
 import { rejectedCallbackSchema } from '../../services/ingress/quarantine-record.ts';
-import { headersOf, readAllRecords, startTestIngress, type TestIngress } from '../support/ingress.ts';
+import { headersOf, readAllMessages } from '../../kit/topic-reader.ts';
+import { startTestIngress, type TestIngress } from '../support/ingress.ts';
 
 /**
  * Each kind of bad input gets its documented status and a JSON body with a stable code (SPEC section 3);
@@ -166,7 +167,7 @@ describe('ingress refuses bad input with its documented status and keeps every 4
   });
 
   it('has every 422 on the quarantine topic, body as sent, and nothing refused on call-records.v1', async () => {
-    const records = await readAllRecords(ingress.kafka, ingress.topics.rejected);
+    const records = await readAllMessages(ingress.kafka, ingress.topics.rejected);
     expect(records).toHaveLength(quarantined.size);
     for (const record of records) {
       const value = JSON.parse(record.value!.toString('utf8'));
@@ -189,7 +190,7 @@ describe('ingress refuses bad input with its documented status and keeps every 4
         'content-type': 'application/json',
       });
     }
-    const accepted = await readAllRecords(ingress.kafka, ingress.topics.callRecords);
+    const accepted = await readAllMessages(ingress.kafka, ingress.topics.callRecords);
     expect(accepted).toHaveLength(2);
   });
 

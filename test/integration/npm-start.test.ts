@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { portAcceptsConnections } from '../../scripts/local-kafka.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { freePort, freePortPair } from '../support/ports.ts';
+import { freePort, freePortPair } from '../../kit/ports.ts';
+import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 import { eventually } from '../support/pipeline.ts';
 
 /**

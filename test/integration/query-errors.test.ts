@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { processBatch } from '../../services/consumer/batch-processor.ts';
 import { createEnvelope } from '../../shared/callback/envelope.ts';
@@ -10,8 +9,8 @@ import { createPool, type Pool } from '../../shared/db/pool.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository, type CreatedTenant } from '../../shared/tenants/repository.ts';
-import { freePort } from '../support/ports.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { startTcpProxy, type TcpProxy } from '../../kit/tcp-proxy.ts';
+import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 import { SEED_CALL_ID, callback, commuboHeaders } from '../fixtures/query-callbacks.ts';
 
 /**
@@ -19,46 +18,12 @@ import { SEED_CALL_ID, callback, commuboHeaders } from '../fixtures/query-callba
  * Retry-After; a schema that drifted from what the service reads is 500. Neither says why. The call is
  * stored by the consumer's own batch processor (Kafka adds nothing to what is tested here).
  */
-interface Proxy {
-  port: number;
-  cut(): Promise<void>;
-  restore(): Promise<void>;
-}
-
-async function startProxy(target: number): Promise<Proxy> {
-  const port = await freePort();
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  const listen = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((client) => {
-        const upstream = connect(target, '127.0.0.1');
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on('close', () => sockets.delete(socket));
-          socket.on('error', () => undefined);
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, '127.0.0.1', resolve);
-    });
-  await listen();
-  return {
-    port,
-    async cut() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((done) => server!.close(done));
-    },
-    restore: listen,
-  };
-}
-
 const LEAKS = /ECONN|127\.0\.0\.1|5432|postgres|relation|column|select|zod|stack|Error:/i;
 
 describe('server-side failures', () => {
   let db: TestDatabase;
   let tenant: CreatedTenant;
-  let proxy: Proxy;
+  let proxy: TcpProxy;
   let proxied: Pool;
   let server: ReturnType<typeof buildQueryServer>;
   const get = (url: string) => server.inject({ method: 'GET', url, headers: commuboHeaders(tenant) });
@@ -74,8 +39,8 @@ describe('server-side failures', () => {
       { partition: 0, offset: '0', value: Buffer.from(JSON.stringify(envelope)) },
     ]);
     expect(stored.written).toBe(1);
-    proxy = await startProxy(5432);
     const url = new URL(db.url);
+    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     url.port = String(proxy.port);
     proxied = createPool(url.toString(), 2, 'callstream-query-proxied');
     proxied.on('error', () => undefined); // idle connections die with the proxy; the pool replaces them
@@ -83,7 +48,7 @@ describe('server-side failures', () => {
       {
         tenants: createTenantAuthenticator(createTenantRepository(proxied), 60_000),
         calls: createCallsRepository(proxied),
-        isReady: async () => (await proxied.query('select 1')).rowCount === 1,
+        readiness: { postgres: async () => (await proxied.query('select 1')).rowCount === 1 },
         retryAfterSeconds: 7,
       },
       { logger: false, registry: createMetricsRegistry('query') },
@@ -92,12 +57,13 @@ describe('server-side failures', () => {
   afterAll(async () => {
     await server?.close();
     await proxied?.end();
+    await proxy?.close();
     await db?.drop();
   });
 
   it('503 with Retry-After while Postgres cannot be reached, and answers again once it can', async () => {
     expect((await get(`/v1/calls/${SEED_CALL_ID}`)).statusCode).toBe(200);
-    await proxy.cut();
+    proxy.cut();
 
     for (const url of [
       `/v1/calls/${SEED_CALL_ID}`,
@@ -113,13 +79,15 @@ describe('server-side failures', () => {
         error: { code: 'DATABASE_UNAVAILABLE', message: 'the call history cannot be read right now; retry later' },
       });
     }
-    expect((await server.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+    const notReady = await server.inject({ method: 'GET', url: '/readyz' });
+    expect({ status: notReady.statusCode, body: notReady.json() }).toEqual({ status: 503, body: { status: 'not ready', checks: { postgres: 'failed' } } });
 
-    await proxy.restore();
+    proxy.restore();
     const again = await get(`/v1/calls/${SEED_CALL_ID}`);
     expect(again.statusCode).toBe(200);
     expect(again.json().callId).toBe(SEED_CALL_ID);
-    expect((await server.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    const ready = await server.inject({ method: 'GET', url: '/readyz' });
+    expect({ status: ready.statusCode, body: ready.json() }).toEqual({ status: 200, body: { status: 'ready', checks: { postgres: 'ok' } } });
   });
 
   it('a stored value that no longer matches what the service reads is a 500 that says nothing of it', async () => {
@@ -189,7 +157,7 @@ describe('input Postgres cannot take', () => {
       {
         tenants: createTenantAuthenticator(createTenantRepository(db.pool), 60_000),
         calls: createCallsRepository(db.pool),
-        isReady: async () => true,
+        readiness: { postgres: async () => true },
       },
       {
         // Only the levels are kept: what is asserted is that a client's mistake never logs at error level.

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually } from '../support/pipeline.ts';
+import { metricValue } from '../../kit/prometheus-text.ts';
 import { createTenantRepository, type CreatedTenant } from '../../shared/tenants/repository.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 import { startQueryProcess, type QueryProcess } from '../fixtures/query-process.ts';
 
 /**
@@ -130,12 +131,8 @@ describe('GET /v1/calls over 200,000 calls', () => {
     aborter.abort();
     await reader.closed.catch(() => undefined);
 
-    const poolOf = async () => (await (await fetch(`${service.baseUrl}/metrics`)).text()).match(/^db_pool_connections\{state="(in_use|idle)".*\} (\d+)$/gm);
-    const pool = await eventually(async () => {
-      const lines = await poolOf();
-      return lines?.some((line) => line.startsWith('db_pool_connections{state="in_use"') && line.endsWith(' 0')) ? lines : undefined;
-    });
-    expect(pool).toContain('db_pool_connections{state="in_use",service="query"} 0');
+    const inUse = async () => metricValue(await (await fetch(`${service.baseUrl}/metrics`)).text(), 'db_pool_connections', { state: 'in_use', service: 'query' });
+    expect(await eventually(async () => ((await inUse()) === 0 ? 0 : undefined))).toBe(0);
     const { rows } = await db.pool.query(
       `select state, query from pg_stat_activity where datname = current_database() and application_name = 'callstream-query'`,
     );

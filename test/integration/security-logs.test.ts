@@ -2,26 +2,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startChaosEnvironment, type ChaosEnvironment } from '../../chaos/environment.ts';
-import { startChaosPipeline, type ChaosPipeline } from '../../chaos/pipeline.ts';
-import { killAllServices } from '../../chaos/service-process.ts';
-import { seedCallback } from '../support/consumer-workload.ts';
+import { startFaultEnvironment, type FaultEnvironment } from '../../kit/fault-environment.ts';
+import { startProcessPipeline, type ProcessPipeline } from '../../kit/process-pipeline.ts';
+import { killAllServices } from '../../kit/service-process.ts';
+import { seedCallback } from '../../kit/callbacks.ts';
+import { uniqueName } from '../../kit/topics.ts';
 import { eventually } from '../support/pipeline.ts';
-import { uniqueName } from '../support/kafka.ts';
 
 /**
  * Tokens never reach a log: the three services run as processes with LOG_LEVEL=debug, every way of
  * presenting a token is used (right and wrong, header, bearer, query string), and their whole output is
  * searched for the tokens.
  */
-let env: ChaosEnvironment;
-let pipeline: ChaosPipeline;
+let env: FaultEnvironment;
+let pipeline: ProcessPipeline;
 let workDir: string;
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'callstream-security-logs-'));
-  env = await startChaosEnvironment({ workDir, adminUrl: inject('adminDatabaseUrl'), brokers: inject('kafkaBrokers') });
-  pipeline = await startChaosPipeline(env, { logLevel: 'debug' });
+  env = await startFaultEnvironment({ workDir, adminUrl: inject('adminDatabaseUrl'), brokers: inject('kafkaBrokers') });
+  pipeline = await startProcessPipeline(env, { logLevel: 'debug' });
 });
 
 afterAll(async () => {

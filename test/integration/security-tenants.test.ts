@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedTenant } from '../../shared/tenants/repository.ts';
-import { seedCallback } from '../support/consumer-workload.ts';
-import { uniqueName } from '../support/kafka.ts';
+import { seedCallback } from '../../kit/callbacks.ts';
+import { uniqueName } from '../../kit/topics.ts';
 import { eventually, startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
 
 /**

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { freePort } from '../support/ports.ts';
+import { freePort } from '../../kit/ports.ts';
+import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 
 /**
  * A process that cannot start says in one line which dependency it could not use and which variable

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { hashToken } from '../../shared/tokens.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-import { freePort } from '../support/ports.ts';
+import { freePort } from '../../kit/ports.ts';
+import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 
 const run = promisify(execFile);
 const TSX = new URL('../../node_modules/.bin/tsx', import.meta.url).pathname;

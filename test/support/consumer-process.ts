@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../scripts/local-kafka.ts';
-import { freePort } from './ports.ts';
+import { freePort } from '../../kit/ports.ts';
 import { eventually } from './pipeline.ts';
 
 /**
@@ -84,16 +84,4 @@ export async function killConsumerProcesses(): Promise<void> {
         }),
     ),
   );
-}
-
-/** The sum of the samples of a metric whose labels include `labels`, from Prometheus text; undefined if none. */
-export function metricValue(metrics: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  let total: number | undefined;
-  for (const line of metrics.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const present = new Map([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((pair) => [pair[1], pair[2]]));
-    if (Object.entries(labels).every(([key, value]) => present.get(key) === value)) total = (total ?? 0) + Number(match[3]);
-  }
-  return total;
 }

@@ -8,68 +8,23 @@ import { processBatch, type IncomingRecord } from '../../services/consumer/batch
 import { createCallRecordConsumer, type CallRecordConsumer } from '../../services/consumer/call-record-consumer.ts';
 import { createConsumerMetrics } from '../../services/consumer/consumer-metrics.ts';
 import { createTimeZoneCache } from '../../services/consumer/time-zone-cache.ts';
-import { createTestDatabase, type TestDatabase } from './postgres.ts';
-import { eventually } from './pipeline.ts';
-import { CONSUMER_TABLES } from './consumer-workload.ts';
+import { CALL_TABLES, createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
+import { readEverything } from '../../kit/topic-reader.ts';
 
 /**
- * Observing what the consumer did: its group's committed offsets, the records of a topic, and
- * per-table checksums, plus an in-process consumer and a reference database to compare with.
+ * Comparing what the consumer wrote with what it should have: the records of a topic as the consumer is
+ * handed them, per-table checksums, and a reference database the records were applied to one by one.
+ * (The group's committed offsets are in kit/consumer-group.ts.) readRecords: every record of the topic
+ * with its partition and offset, as the consumer is handed them.
  */
-export async function committedOffsets(kafka: Kafka, groupId: string, topic: string): Promise<Map<number, bigint>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return new Map((offsets?.partitions ?? []).map(({ partition, offset }) => [partition, BigInt(offset)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, BigInt(high)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Waits until the group committed every partition up to its end as it is now: everything processed. */
-export async function waitUntilConsumed(kafka: Kafka, groupId: string, topic: string, timeoutMs = 60_000): Promise<void> {
-  const ends = await endOffsets(kafka, topic);
-  await eventually(async () => {
-    // A group that just formed may briefly have no coordinator: a retriable error, ask again.
-    const committed = await committedOffsets(kafka, groupId, topic).catch((error: { retriable?: boolean }) => {
-      if (error.retriable) return undefined;
-      throw error;
-    });
-    if (!committed) return undefined;
-    // An empty partition needs no commit; elsewhere -1 (nothing committed yet) is behind the end.
-    return [...ends].every(([partition, end]) => end === 0n || (committed.get(partition) ?? -1n) >= end) || undefined;
-  }, timeoutMs);
-}
-
-/** Every record of the topic with its partition and offset, as the consumer is handed them. */
 export async function readRecords(kafka: Kafka, groupId: string, topic: string): Promise<IncomingRecord[]> {
-  const ends = await endOffsets(kafka, topic);
-  const total = [...ends.values()].reduce((sum, end) => sum + Number(end), 0);
-  const records: IncomingRecord[] = [];
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        records.push({ partition, offset: message.offset, value: message.value, key: message.key, headers: message.headers ?? {} });
-      },
-    });
-    await eventually(async () => records.length >= total || undefined, 30_000);
-  } finally {
-    await consumer.disconnect();
-  }
+  const records = (await readEverything(kafka, topic, { groupId, timeoutMs: 30_000 })).map(({ partition, message }) => ({
+    partition,
+    offset: message.offset,
+    value: message.value,
+    key: message.key,
+    headers: message.headers ?? {},
+  }));
   return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 
@@ -79,7 +34,7 @@ export interface TableChecksum {
 }
 
 /** Count and md5 of every row's text form, in a fixed order: equal checksums mean equal tables. */
-export async function tableChecksums(pool: Pool, tables: readonly string[] = CONSUMER_TABLES): Promise<Record<string, TableChecksum>> {
+export async function tableChecksums(pool: Pool, tables: readonly string[] = CALL_TABLES): Promise<Record<string, TableChecksum>> {
   const result: Record<string, TableChecksum> = {};
   for (const table of tables) {
     const { rows } = await pool.query<{ rows: number; md5: string }>(

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { startLocalKafka, type LocalKafka } from '../../scripts/local-kafka.ts';
-import { createTemplateDatabase, dropDatabase } from './postgres.ts';
-import { freePort } from './ports.ts';
+import { freePort } from '../../kit/ports.ts';
+import { createTemplateDatabase, dropDatabase } from '../../kit/test-database.ts';
 
 /**
  * Once per test run: a real Kafka broker (unless KAFKA_BROKERS points at one) and a migrated template

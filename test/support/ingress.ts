@@ -1,17 +1,16 @@
 import type { FastifyServerOptions, LightMyRequestResponse } from 'fastify';
-import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
-import pg from 'pg';
+import type { Kafka, Producer } from 'kafkajs';
 import { inject } from 'vitest';
 import { buildIngressServer, type IngressLimits } from '../../services/ingress/app.ts';
 import { publishBatchMetrics } from '../../services/ingress/metrics.ts';
 import { loadConfig } from '../../shared/config.ts';
-import { createPool, type Pool } from '../../shared/db/pool.ts';
+import { createPool } from '../../shared/db/pool.ts';
 import { createCallRecordPublisher, type CallRecordPublisher, type PublishSettings } from '../../services/ingress/publish/call-record-publisher.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository, type CreatedTenant } from '../../shared/tenants/repository.ts';
-import { createTestTopics, readMessages, testKafka, type TestTopics } from './kafka.ts';
-import { createTestDatabase, type TestDatabase } from './postgres.ts';
+import { closePool, createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
+import { createTestTopics, testKafka, type TopicSet as TestTopics } from '../../kit/topics.ts';
 
 /**
  * The ingress alone on real Kafka and real Postgres, with its own topics and one tenant. Settings start
@@ -86,49 +85,10 @@ export async function startTestIngress(options: TestIngressOptions = {}): Promis
     async close() {
       await app.close();
       await producer.disconnect();
-      await closePool(pool, db.name);
+      await closePool(inject('adminDatabaseUrl'), pool, db.name, INGRESS_POOL);
       await db.drop();
     },
   };
 }
 
 const INGRESS_POOL = 'callstream-test-ingress';
-
-/**
- * pg-pool's end() resolves before its connections have closed, so a database dropped right after can
- * still see them (and the drop's leak check fails at random). Wait until the server has let them go.
- */
-async function closePool(pool: Pool, database: string): Promise<void> {
-  await pool.end();
-  const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
-  await admin.connect();
-  try {
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const { rows } = await admin.query('select count(*)::int as open from pg_stat_activity where datname = $1 and application_name = $2', [
-        database,
-        INGRESS_POOL,
-      ]);
-      if (rows[0].open === 0) return;
-      await new Promise((done) => setTimeout(done, 50));
-    }
-  } finally {
-    await admin.end();
-  }
-}
-
-/** Every record on a topic: reads exactly as many as the partitions' high watermarks say there are. */
-export async function readAllRecords(kafka: Kafka, topic: string): Promise<KafkaMessage[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let total: number;
-  try {
-    total = (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
-  return total === 0 ? [] : readMessages(kafka, topic, total);
-}
-
-export function headersOf(message: KafkaMessage): Record<string, string> {
-  return Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
-}

@@ -10,8 +10,8 @@ import { processBatch } from '../../services/consumer/batch-processor.ts';
 import { createCallRecordConsumer, type CallRecordConsumer } from '../../services/consumer/call-record-consumer.ts';
 import { buildQueryServer } from '../../services/query/app.ts';
 import { createCallsRepository } from '../../services/query/calls-repository.ts';
-import { createTestDatabase, type TestDatabase } from './postgres.ts';
-import { createTestTopics, testKafka, uniqueName, type TestTopics } from './kafka.ts';
+import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
+import { createTestTopics, testKafka, uniqueName, type TopicSet as TestTopics } from '../../kit/topics.ts';
 
 /**
  * The three services wired to real Kafka and real Postgres, in-process: HTTP through app.inject(), the

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCallback, UNSTORABLE_TEXT_MESSAGE } from '../../services/ingress/callback-body/decode-callback-body.ts';
-import { canonical } from '../../chaos/reconcile.ts';
+import { canonical } from '../../kit/reconcile.ts';
 import { callbackArb, expectedNormalisation, fuzzRuns, mutantArb } from '../support/chaos-callback-arbitrary.ts';
 
 /**
