@@ -32,7 +32,8 @@ function parseOptionsOrExit(argv: string[]) {
 }
 
 const options = parseOptionsOrExit(process.argv.slice(2));
-const config = loadConfigOrExit(process.env);
+// The services run by the bench log at warn unless LOG_LEVEL says otherwise (the bench passes its config on).
+const config = loadConfigOrExit({ LOG_LEVEL: 'warn', ...process.env });
 const startedAt = new Date();
 const resultsDir = join(REPO_ROOT, 'bench', 'results');
 const runDir = join(resultsDir, `run-${startedAt.toISOString().replace(/[:.]/g, '-')}`);
@@ -56,7 +57,7 @@ process.once('SIGTERM', () => void cleanUp().then(() => process.exit(143)));
 try {
   say(`bench (${options.quick ? 'quick' : 'full'}): logs in ${logDir}`);
   // As scripts/start.ts: a broker named by KAFKA_BROKERS is used as it is, otherwise the bench starts one.
-  kafka = await startBenchKafka(process.env.KAFKA_BROKERS ? config.KAFKA_BROKERS : undefined, logDir);
+  kafka = await startBenchKafka(config.KAFKA_BROKERS, logDir);
   db = await createBenchDatabase(config.DATABASE_URL);
   const tenant = await createTenantRepository(db.pool).create({ name: 'bench', timezone: 'Asia/Tokyo' });
   const lab = createLab({

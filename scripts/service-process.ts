@@ -31,6 +31,11 @@ export interface ServiceProcessOptions {
   startTimeoutMs?: number;
   /** Node options before the script, e.g. --cpu-prof. */
   execArgv?: string[];
+  /**
+   * Another entry point in place of services/<name>/main.ts (relative to the repository), with its
+   * arguments: a stand-in that reports listening the same way, such as the bench's bare baseline server.
+   */
+  entry?: { script: string; args?: string[] };
   /** A process group of its own, so that a terminal's Ctrl-C reaches only the parent, which stops it in order. */
   detached?: boolean;
   /** Aborting gives up waiting for the start (the process is left to the caller to stop). */
@@ -80,7 +85,8 @@ export function spawnService(options: ServiceProcessOptions): ServiceProcess {
   const launch = () => {
     const log = options.logFile ? openSync(options.logFile, 'a') : undefined;
     const stdio: StdioOptions = log === undefined ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', log, log, 'ipc'];
-    const own = spawn(process.execPath, [...(options.execArgv ?? []), '--import', 'tsx', join(REPO_ROOT, 'services', name, 'main.ts')], {
+    const script = join(REPO_ROOT, options.entry?.script ?? join('services', name, 'main.ts'));
+    const own = spawn(process.execPath, [...(options.execArgv ?? []), '--import', 'tsx', script, ...(options.entry?.args ?? [])], {
       cwd: REPO_ROOT,
       env: { ...options.env, [PORT_VARIABLE[name]]: String(port) },
       stdio, // the channel carries only the service's start-up report

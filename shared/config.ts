@@ -188,7 +188,7 @@ export function wantsLocalKafka(config: Pick<Config, 'KAFKA_BROKERS'>): boolean 
  * (the broker list comma-separated), unset ones left out. What a parent knows better (the port it chose,
  * the broker it started) it sets in the config before, not in the environment after.
  */
-export function configEnvironment(config: Partial<Config>): Record<string, string> {
+export function configEnvironment(config: { readonly [Name in keyof Config]?: Config[Name] | undefined }): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(config)) {
     if (value === undefined) continue;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { loggerOptions } from '../../shared/logging.ts';
+import { reportStartup } from '../../shared/startup-report.ts';
 
 /**
  * The ingress stage's baseline: the same Fastify server (same body limit, same pino logger at warn) with
@@ -22,3 +23,5 @@ const close = () => void app.close().then(() => process.exit(0));
 process.once('SIGTERM', close);
 process.once('SIGINT', close);
 await app.listen({ host: '127.0.0.1', port: Number(values.port) });
+// Started the way a service reports it, so the one service launcher can run this baseline in the ingress's place.
+await reportStartup({ listening: true });

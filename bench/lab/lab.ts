@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import type { Config } from '../../shared/config.ts';
+import { configEnvironment, type Config } from '../../shared/config.ts';
 import type { CreatedTenant } from '../../shared/tenants/repository.ts';
 import { freePort } from '../../kit/ports.ts';
 import type { BenchOptions } from '../options.ts';
@@ -55,13 +55,6 @@ export interface LabParts {
   payloads: PayloadSet;
 }
 
-const SERVICE_SCRIPTS: Record<ServiceName, string> = {
-  ingress: 'services/ingress/main.ts',
-  consumer: 'services/consumer/main.ts',
-  query: 'services/query/main.ts',
-};
-const PORT_VARIABLE: Record<ServiceName, string> = { ingress: 'INGRESS_PORT', consumer: 'CONSUMER_PORT', query: 'QUERY_PORT' };
-
 export function createLab(parts: LabParts): Lab {
   const processOptions = (label: string, port: number) => ({ label, port, logDir: parts.logDir, profileDir: parts.profileDir });
   return {
@@ -70,33 +63,31 @@ export function createLab(parts: LabParts): Lab {
     topics: (label) => createTopicSet(parts.kafka, `bench.${label}`, parts.config.TOPIC_PARTITIONS),
     async service(name, label, wiring) {
       const port = await freePort();
-      // Inherit the environment, so that whoever runs the bench can tune the services' own variables
-      // (e.g. PRODUCE_LINGER_MS); only where they connect and listen is set here.
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
+      // The bench's own config, so that whoever runs the bench can tune the services' own variables
+      // (e.g. PRODUCE_LINGER_MS); only where they connect and listen is set here (the port by the launcher).
+      const env = configEnvironment({
+        ...parts.config,
         DATABASE_URL: wiring.databaseUrl ?? parts.db.url,
-        KAFKA_BROKERS: parts.brokers.join(','),
+        KAFKA_BROKERS: parts.brokers,
         KAFKA_CLIENT_ID: `bench-${label}`,
         HOST: '127.0.0.1',
-        INGRESS_PORT: '0',
-        QUERY_PORT: '0',
-        CONSUMER_PORT: '0',
-        [PORT_VARIABLE[name]]: String(port),
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        INGRESS_PORT: 0,
+        QUERY_PORT: 0,
+        CONSUMER_PORT: 0,
         ...(wiring.topics
           ? { TOPIC_CALL_RECORDS: wiring.topics.callRecords, TOPIC_REJECTED: wiring.topics.rejected, TOPIC_DLQ: wiring.topics.dlq }
           : {}),
         ...(wiring.group ? { CONSUMER_GROUP: wiring.group } : {}),
-      };
-      return startNodeProcess({ ...processOptions(label, port), script: SERVICE_SCRIPTS[name], env });
+      });
+      return startNodeProcess({ ...processOptions(label, port), service: name, env });
     },
     async bareIngress() {
       const port = await freePort();
       return startNodeProcess({
         ...processOptions('bare-ingress', port),
-        script: 'bench/baseline/bare-ingress.ts',
-        args: ['--port', String(port), '--body-limit', String(parts.config.BODY_LIMIT_BYTES)],
-        env: process.env,
+        service: 'ingress',
+        entry: { script: 'bench/baseline/bare-ingress.ts', args: ['--port', String(port), '--body-limit', String(parts.config.BODY_LIMIT_BYTES)] },
+        env: configEnvironment({ PATH: parts.config.PATH, HOME: parts.config.HOME }),
       });
     },
     watchCpu(processes) {

@@ -38,6 +38,8 @@ export interface PgbenchRun {
   variables: Record<string, string>;
   /** Where to write the script (the run's directory). */
   scriptPath: string;
+  /** The environment pgbench runs in (PATH to find it, from the bench's config); the password is added. */
+  env: Record<string, string>;
 }
 
 export function runPgbench(run: PgbenchRun): Promise<{ tps: number; latencyMs: number }> {
@@ -51,7 +53,7 @@ export function runPgbench(run: PgbenchRun): Promise<{ tps: number; latencyMs: n
     decodeURIComponent(url.pathname.slice(1)),
   ];
   return new Promise((resolve, reject) => {
-    const env = url.password ? { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } : process.env;
+    const env = url.password ? { ...run.env, PGPASSWORD: decodeURIComponent(url.password) } : run.env;
     const child = spawn('pgbench', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

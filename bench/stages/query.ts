@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { configEnvironment } from '../../shared/config.ts';
 import { callIdOf, callIdPrefix } from '../generator/callback.ts';
 import { runClosedLoop } from '../load/closed-loop.ts';
 import { runOpenLoop, type LoadResult } from '../load/open-loop.ts';
@@ -59,6 +60,7 @@ export async function runQueryStage(
       seconds: Math.round(options.durationMs / 1000),
       variables: { tenant: lab.tenant.tenantId, prefix: calls.prefix, calls: String(calls.count) },
       scriptPath: join(workDir, 'find-call.pgbench.sql'),
+      env: configEnvironment({ PATH: lab.config.PATH, HOME: lab.config.HOME }),
     });
   const prepared = await pgbench('prepared');
   const extended = await pgbench('extended');
