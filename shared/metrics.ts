@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -12,7 +13,9 @@ export function createMetricsRegistry(service: string): Registry {
   return registry;
 }
 
-export async function httpMetrics(app: FastifyInstance, options: { registry: Registry }): Promise<void> {
+export const HTTP_METRICS_PLUGIN = 'callstream-http-metrics';
+
+async function httpMetricsPlugin(app: FastifyInstance, options: { registry: Registry }): Promise<void> {
   const { registry } = options;
   const requests = new Counter({
     name: 'http_requests_total',
@@ -43,6 +46,6 @@ export async function httpMetrics(app: FastifyInstance, options: { registry: Reg
     return registry.metrics();
   });
 }
-// fastify-plugin is not needed: the hooks must see every route, so callers register this at the root
-// with `app.register(httpMetrics, …)` wrapped by skip-override below.
-(httpMetrics as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+// Not encapsulated (fastify-plugin): the onResponse hook belongs to the context that registers it, so it
+// sees every route of the app, including those of plugins registered after it.
+export const httpMetrics = fp(httpMetricsPlugin, { name: HTTP_METRICS_PLUGIN, fastify: '5.x' });

@@ -1,19 +1,21 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
+import { errorHandler } from '../../shared/http/error-handler.ts';
+import { frameworkErrorOptions } from '../../shared/http/framework-errors.ts';
+import { probes, type ReadinessChecks } from '../../shared/http/probes.ts';
 import { httpMetrics } from '../../shared/metrics.ts';
 
 /** The consumer's small HTTP side: liveness, readiness and metrics for orchestrators. */
 export interface ConsumerHttpDeps {
-  isReady(): Promise<boolean>;
+  /** What /readyz reports (postgres, consumerGroup). */
+  readiness: ReadinessChecks;
 }
 
 export function buildConsumerServer(deps: ConsumerHttpDeps, options: { logger: FastifyServerOptions['logger']; registry: Registry }): FastifyInstance {
-  const app = Fastify({ logger: options.logger });
+  const app = Fastify({ ...frameworkErrorOptions(), logger: options.logger });
+  // The consumer answers no client with a Retry-After of its own; 5 s is what a 503 here would say.
+  app.register(errorHandler, { retryAfterSeconds: 5 });
   app.register(httpMetrics, { registry: options.registry });
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
-    const ready = await deps.isReady().catch(() => false);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
-  });
+  app.register(probes, { checks: deps.readiness });
   return app;
 }

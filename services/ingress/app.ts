@@ -1,21 +1,23 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../shared/config.ts';
-import type { CallRecordPublisher } from './publish/call-record-publisher.ts';
+import { errorHandler } from '../../shared/http/error-handler.ts';
 import { frameworkErrorOptions } from '../../shared/http/framework-errors.ts';
+import { probes, type ReadinessChecks } from '../../shared/http/probes.ts';
 import { httpMetrics } from '../../shared/metrics.ts';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { callRecordsRoute } from './call-records-route.ts';
-import { frameworkErrorSettings, mapFastifyErrors } from './errors.ts';
+import { frameworkErrorSettings } from './errors.ts';
 import { ingressMetrics } from './metrics.ts';
-import { registerPressureLimits, type PressureLimits } from './pressure.ts';
+import type { CallRecordPublisher } from './publish/call-record-publisher.ts';
+import { pressureLimits, type PressureLimits } from './pressure.ts';
 
 export interface IngressDeps {
   tenants: TenantAuthenticator;
   publisher: CallRecordPublisher;
   retryAfterSeconds: number;
-  /** Postgres (and whatever else main.ts checks) reachable; /readyz also needs the producer connected. */
-  isReady(): Promise<boolean>;
+  /** What /readyz reports; kafka also turns callbacks away with 503 while it fails (pressure.ts). */
+  readiness: ReadinessChecks & { readonly kafka: () => Promise<boolean> };
   now?: () => Date;
 }
 
@@ -27,12 +29,13 @@ export interface IngressServerOptions {
   registry: Registry;
 }
 
-/** The Fastify server with the ingress routes; main.ts listens on it, tests call inject(). */
+/** The Fastify server with the ingress routes; start.ts listens on it, tests call inject(). */
 export function buildIngressServer(deps: IngressDeps, options: IngressServerOptions): FastifyInstance {
   const { limits } = options;
-  const errorSettings = frameworkErrorSettings({ bodyLimit: limits.BODY_LIMIT_BYTES });
+  const framework = frameworkErrorSettings({ bodyLimit: limits.BODY_LIMIT_BYTES });
   const app = Fastify({
-    ...frameworkErrorOptions(errorSettings),
+    // Refusals made before any plugin runs (the router's, the HTTP parser's) can only be set here.
+    ...frameworkErrorOptions(framework),
     bodyLimit: limits.BODY_LIMIT_BYTES,
     // Slow senders are answered 408 and cut off. Node applies the deadline to the body only when it is given
     // to createServer (Fastify sets it afterwards, which covers the headers alone), and checks it every
@@ -44,18 +47,10 @@ export function buildIngressServer(deps: IngressDeps, options: IngressServerOpti
     },
     logger: options.logger,
   });
-  mapFastifyErrors(app, errorSettings);
+  app.register(errorHandler, { retryAfterSeconds: deps.retryAfterSeconds, framework });
   app.register(httpMetrics, { registry: options.registry });
-  registerPressureLimits(app, limits, {
-    retryAfterSeconds: deps.retryAfterSeconds,
-    kafkaConnected: () => deps.publisher.isConnected(),
-  });
-
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
-    const ready = (await deps.isReady().catch(() => false)) && (await deps.publisher.isConnected());
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
-  });
+  app.register(probes, { checks: deps.readiness });
+  app.register(pressureLimits, { limits, retryAfterSeconds: deps.retryAfterSeconds, kafkaConnected: deps.readiness.kafka });
   app.register(callRecordsRoute, {
     tenants: deps.tenants,
     publisher: deps.publisher,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { decodeCallback } from './callback-body/decode-callback-body.ts';
 import { createEnvelope } from '../../shared/callback/envelope.ts';
 import { REJECTED_SCHEMA_VERSION } from './quarantine-record.ts';
@@ -7,8 +8,12 @@ import { listIssues, type ListedIssues } from './callback-body/issue-list.ts';
 import { PublishError, type CallRecordPublisher } from './publish/call-record-publisher.ts';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import type { Tenant } from '../../shared/tenants/repository.ts';
-import { KAFKA_UNAVAILABLE_MESSAGE, sendError, sendUnavailable } from './errors.ts';
+import { errorSummary, isTransientPostgresFailure } from '../../shared/db/errors.ts';
+import { sendError, sendUnavailable } from '../../shared/http/error-codes.ts';
+import { ERROR_HANDLER_PLUGIN } from '../../shared/http/error-handler.ts';
+import { KAFKA_UNAVAILABLE_MESSAGE } from './errors.ts';
 import type { IngressMetrics } from './metrics.ts';
+import { PRESSURE_PLUGIN } from './pressure.ts';
 
 /**
  * POST /v1/tenants/{tenantId}/call-records (SPEC section 3). The tenant is checked before the body is
@@ -40,7 +45,7 @@ const onlyString = (value: unknown): string | undefined => (typeof value === 'st
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-export async function callRecordsRoute(app: FastifyInstance, deps: CallRecordsRouteDeps): Promise<void> {
+async function callRecordsRoutePlugin(app: FastifyInstance, deps: CallRecordsRouteDeps): Promise<void> {
   const tenants = new WeakMap<FastifyRequest, Tenant>();
 
   // The body is kept as text: the quarantine stores it exactly as received, and decodeCallback bounds
@@ -55,16 +60,18 @@ export async function callRecordsRoute(app: FastifyInstance, deps: CallRecordsRo
     try {
       tenant = await deps.tenants.authenticate(request.params.tenantId, presentedToken(request), 'ingest');
     } catch (error) {
-      request.log.warn({ err: error }, 'tenant lookup failed');
+      // Only a Postgres that cannot be used right now is worth a retry; a bug is the error handler's 500.
+      if (!isTransientPostgresFailure(error)) throw error;
+      request.log.warn({ error: errorSummary(error) }, 'tenant lookup failed');
       return sendUnavailable(reply, deps.retryAfterSeconds, 'TENANT_LOOKUP_UNAVAILABLE', 'the tenant could not be checked; retry later');
     }
-    if (!tenant) return sendError(reply, 401, 'UNAUTHORIZED', 'unknown tenant or wrong ingest token');
+    if (!tenant) return sendError(reply, 'UNAUTHORIZED', 'unknown tenant or wrong ingest token');
     tenants.set(request, tenant);
   }
 
   function publishFailed(request: FastifyRequest, reply: FastifyReply, error: unknown, issues?: ListedIssues) {
     if (error instanceof PublishError && error.code === 'RECORD_TOO_LARGE') {
-      return sendError(reply, 413, 'RECORD_TOO_LARGE', `the record is too large for the topic: ${error.message}`, { ...issues });
+      return sendError(reply, 'RECORD_TOO_LARGE', `the record is too large for the topic: ${error.message}`, { ...issues });
     }
     request.log.warn({ err: error }, 'publish failed');
     if (error instanceof PublishError && error.code === 'PUBLISH_QUEUE_FULL') {
@@ -80,11 +87,11 @@ export async function callRecordsRoute(app: FastifyInstance, deps: CallRecordsRo
     try {
       raw = Buffer.isBuffer(request.body) ? STRICT_UTF8.decode(request.body) : '';
     } catch {
-      return sendError(reply, 400, 'INVALID_UTF8', 'the body is not valid UTF-8; send the callback as JSON encoded in UTF-8');
+      return sendError(reply, 'INVALID_UTF8', 'the body is not valid UTF-8; send the callback as JSON encoded in UTF-8');
     }
     const decoded = decodeCallback(raw);
 
-    if (decoded.kind === 'malformed') return sendError(reply, 400, decoded.code, decoded.message);
+    if (decoded.kind === 'malformed') return sendError(reply, decoded.code, decoded.message);
 
     if (decoded.kind === 'rejected') {
       const eventId = randomUUID();
@@ -104,7 +111,7 @@ export async function callRecordsRoute(app: FastifyInstance, deps: CallRecordsRo
         return publishFailed(request, reply, error, listed);
       }
       deps.metrics.quarantined.inc();
-      return sendError(reply, 422, 'SCHEMA_VIOLATION', 'the callback does not match the schema; it was kept for inspection', {
+      return sendError(reply, 'SCHEMA_VIOLATION', 'the callback does not match the schema; it was kept for inspection', {
         ...listed,
         eventId,
       });
@@ -120,3 +127,14 @@ export async function callRecordsRoute(app: FastifyInstance, deps: CallRecordsRo
     return { status: 'accepted', callId: envelope.callback.callId, eventId: envelope.eventId };
   });
 }
+
+/**
+ * Encapsulated: its content-type parser is for this route alone. After the error handler (a route keeps
+ * the one its context had when it was added) and the pressure limits (their hook must run before it).
+ */
+export const callRecordsRoute = fp(callRecordsRoutePlugin, {
+  name: 'ingress-call-records-route',
+  fastify: '5.x',
+  encapsulate: true,
+  dependencies: [ERROR_HANDLER_PLUGIN, PRESSURE_PLUGIN],
+});

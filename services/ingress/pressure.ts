@@ -1,7 +1,9 @@
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Config } from '../../shared/config.ts';
-import { errorBody, KAFKA_UNAVAILABLE_MESSAGE } from './errors.ts';
+import { errorBody } from '../../shared/http/error-codes.ts';
+import { KAFKA_UNAVAILABLE_MESSAGE } from './errors.ts';
 
 /**
  * Overload and a lost Kafka connection answer 503 + Retry-After at once, before any work is done, instead
@@ -9,14 +11,20 @@ import { errorBody, KAFKA_UNAVAILABLE_MESSAGE } from './errors.ts';
  */
 export type PressureLimits = Pick<Config, 'MAX_EVENT_LOOP_DELAY_MS' | 'MAX_HEAP_USED_BYTES' | 'KAFKA_HEALTH_CHECK_INTERVAL_MS'>;
 
+export interface PressureOptions {
+  limits: PressureLimits;
+  retryAfterSeconds: number;
+  /** The readiness check of Kafka, polled every KAFKA_HEALTH_CHECK_INTERVAL_MS. */
+  kafkaConnected: () => Promise<boolean>;
+}
+
+export const PRESSURE_PLUGIN = 'ingress-pressure-limits';
+
 const EXEMPT_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
-export function registerPressureLimits(
-  app: FastifyInstance,
-  limits: PressureLimits,
-  options: { retryAfterSeconds: number; kafkaConnected: () => Promise<boolean> },
-): void {
-  app.register(underPressure, {
+async function pressurePlugin(app: FastifyInstance, options: PressureOptions): Promise<void> {
+  const { limits } = options;
+  await app.register(underPressure, {
     maxEventLoopDelay: limits.MAX_EVENT_LOOP_DELAY_MS,
     maxHeapUsedBytes: limits.MAX_HEAP_USED_BYTES,
     healthCheck: options.kafkaConnected,
@@ -33,3 +41,6 @@ export function registerPressureLimits(
     },
   });
 }
+
+/** Not encapsulated: under-pressure's hook must see the routes registered after it. */
+export const pressureLimits = fp(pressurePlugin, { name: PRESSURE_PLUGIN, fastify: '5.x' });

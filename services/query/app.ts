@@ -1,12 +1,15 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
+import { ERROR_HANDLER_PLUGIN, errorHandler } from '../../shared/http/error-handler.ts';
 import { frameworkErrorOptions } from '../../shared/http/framework-errors.ts';
+import { probes, type ReadinessChecks } from '../../shared/http/probes.ts';
 import { httpMetrics } from '../../shared/metrics.ts';
 import type { Tenant } from '../../shared/tenants/repository.ts';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import type { CallsRepository } from './calls-repository.ts';
-import { installErrorHandlers, QUERY_FRAMEWORK_ERRORS } from './errors.ts';
+import { CODE_BY_PARAMETER, DATABASE_UNAVAILABLE_MESSAGE } from './errors.ts';
 import { registerOpenApi } from './openapi.ts';
 import { callRoutes } from './routes-call.ts';
 import { listRoute } from './routes-list.ts';
@@ -14,8 +17,8 @@ import { listRoute } from './routes-list.ts';
 export interface QueryDeps {
   tenants: TenantAuthenticator;
   calls: CallsRepository;
-  /** Postgres reachable: what /readyz reports. */
-  isReady(): Promise<boolean>;
+  /** What /readyz reports (postgres). */
+  readiness: ReadinessChecks;
   /** What a 503 tells the client to wait; 5 s when not given. */
   retryAfterSeconds?: number;
 }
@@ -27,13 +30,23 @@ export interface QueryServerOptions {
   connectionTimeoutMs?: number;
 }
 
+/** The call-history routes, after the error handler: a route keeps the one its context had when added. */
+const queryRoutes = fp(
+  async (routes, deps: Pick<QueryDeps, 'tenants' | 'calls'>) => {
+    callRoutes(routes, deps);
+    listRoute(routes, deps);
+  },
+  { name: 'query-routes', fastify: '5.x', encapsulate: true, dependencies: [ERROR_HANDLER_PLUGIN] },
+);
+
 /**
- * The query service's Fastify server; main.ts listens on it, tests call inject(). zod schemas validate
+ * The query service's Fastify server; start.ts listens on it, tests call inject(). zod schemas validate
  * every request and response and generate the OpenAPI document.
  */
 export function buildQueryServer(deps: QueryDeps, options: QueryServerOptions): FastifyInstance {
   const app = Fastify({
-    ...frameworkErrorOptions(QUERY_FRAMEWORK_ERRORS),
+    // Refusals made before any plugin runs (the router's, the HTTP parser's) can only be set here.
+    ...frameworkErrorOptions(),
     logger: options.logger,
     connectionTimeout: options.connectionTimeoutMs ?? 0,
     // Long ids must reach the schema (a 400 naming callId), not stop at the router's 100-character default (414).
@@ -42,18 +55,16 @@ export function buildQueryServer(deps: QueryDeps, options: QueryServerOptions): 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('tenant', null);
-  installErrorHandlers(app, deps.retryAfterSeconds ?? 5);
+  app.register(errorHandler, {
+    retryAfterSeconds: deps.retryAfterSeconds ?? 5,
+    codeByParameter: CODE_BY_PARAMETER,
+    databaseUnavailableMessage: DATABASE_UNAVAILABLE_MESSAGE,
+  });
+  // Before the routes: the document is built from the routes added after it.
   registerOpenApi(app);
   app.register(httpMetrics, { registry: options.registry });
-  app.register(async (routes) => {
-    routes.get('/healthz', async () => ({ status: 'ok' }));
-    routes.get('/readyz', async (_request, reply) => {
-      const ready = await deps.isReady().catch(() => false);
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
-    });
-    callRoutes(routes, deps);
-    listRoute(routes, deps);
-  });
+  app.register(probes, { checks: deps.readiness });
+  app.register(queryRoutes, { tenants: deps.tenants, calls: deps.calls });
   return app;
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
-import { sendError } from './errors.ts';
+import { sendError } from '../../shared/http/error-codes.ts';
 
 /**
  * commubo's tenant headers. A missing header, an unknown tenant and a wrong token take the same path
@@ -18,7 +18,7 @@ export function commuboAuth(tenants: TenantAuthenticator) {
       typeof token === 'string' ? token : '',
       'access',
     );
-    if (!tenant) return sendError(reply, 403, 'FORBIDDEN', 'unknown tenant or wrong access token');
+    if (!tenant) return sendError(reply, 'FORBIDDEN', 'unknown tenant or wrong access token');
     request.tenant = tenant;
   };
 }

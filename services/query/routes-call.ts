@@ -6,7 +6,7 @@ import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts'
 import { commuboAuth } from './auth.ts';
 import { callHistorySchema, conversationMessageSchema, errorBodySchema } from './call-history-schema.ts';
 import type { CallsRepository } from './calls-repository.ts';
-import { sendError } from './errors.ts';
+import { sendError } from '../../shared/http/error-codes.ts';
 import { conditionalGet } from './etag.ts';
 import { mapCallHistory } from './map-call-history.ts';
 import { mapConversation } from './map-conversation.ts';
@@ -45,7 +45,7 @@ export function callRoutes(app: FastifyInstance, deps: { tenants: TenantAuthenti
     async (request, reply) => {
       const tenant = request.tenant!;
       const row = await deps.calls.findCall(tenant.tenantId, request.params.callId);
-      if (!row) return sendError(reply, 404, 'CALL_NOT_FOUND', notFound(request.params.callId));
+      if (!row) return sendError(reply, 'CALL_NOT_FOUND', notFound(request.params.callId));
       return mapCallHistory(row, tenant.tenantId, tenant.timezone);
     },
   );
@@ -63,7 +63,7 @@ export function callRoutes(app: FastifyInstance, deps: { tenants: TenantAuthenti
     async (request, reply) => {
       const tenant = request.tenant!;
       const lines = await deps.calls.findConversation(tenant.tenantId, request.params.callId);
-      if (!lines) return sendError(reply, 404, 'CALL_NOT_FOUND', notFound(request.params.callId));
+      if (!lines) return sendError(reply, 'CALL_NOT_FOUND', notFound(request.params.callId));
       return mapConversation(lines, tenant.timezone);
     },
   );
@@ -83,7 +83,7 @@ export function callRoutes(app: FastifyInstance, deps: { tenants: TenantAuthenti
     },
     async (request, reply) => {
       const raw = await deps.calls.findRawCallback(request.tenant!.tenantId, request.params.callId);
-      if (raw === undefined) return sendError(reply, 404, 'CALL_NOT_FOUND', notFound(request.params.callId));
+      if (raw === undefined) return sendError(reply, 'CALL_NOT_FOUND', notFound(request.params.callId));
       // JSON text with a JSON content type goes out as stored: Fastify does not re-serialise strings,
       // which the response type (the parsed object it documents) cannot express.
       return reply.type('application/json; charset=utf-8').send(raw as unknown as Record<string, unknown>);

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { errorBody, INTERNAL_ERROR_MESSAGE, type ErrorCode } from './error-codes.ts';
 
 /**
  * The refusals that Fastify and Node's HTTP parser make before any route runs (a malformed or over-long
@@ -11,16 +12,13 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, Fasti
  */
 export interface FrameworkRefusal {
   status: number;
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
 export interface FrameworkErrorSettings {
-  /** The service's code for a 5xx (the ingress says INTERNAL, the query service INTERNAL_ERROR). */
-  internalCode: string;
-  internalMessage: string;
   /** Refusals worded for the service (e.g. the ingress's 415 names the callback), by FST_* code. */
-  overrides?: Record<string, FrameworkRefusal>;
+  overrides?: Readonly<Record<string, FrameworkRefusal>>;
 }
 
 const BAD_URL: FrameworkRefusal = { status: 400, code: 'BAD_URL', message: 'the URL is malformed: it has an invalid percent-encoding' };
@@ -42,13 +40,13 @@ const REFUSALS: Record<string, FrameworkRefusal> = {
  * What to answer for an error Fastify raised, or undefined when it is not Fastify's (the service's own
  * handler decides). A 4xx Fastify has no entry for keeps its status with a generic message.
  */
-export function frameworkRefusal(error: FastifyError, settings: FrameworkErrorSettings): FrameworkRefusal | undefined {
+export function frameworkRefusal(error: FastifyError, settings: FrameworkErrorSettings = {}): FrameworkRefusal | undefined {
   const code = typeof error.code === 'string' ? error.code : '';
   const known = settings.overrides?.[code] ?? REFUSALS[code];
   if (known) return known;
   const status = error.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return genericRefusal(status);
-  if (code.startsWith('FST_')) return { status: 500, code: settings.internalCode, message: settings.internalMessage };
+  if (code.startsWith('FST_')) return { status: 500, code: 'INTERNAL_ERROR', message: INTERNAL_ERROR_MESSAGE };
   return undefined;
 }
 
@@ -59,7 +57,7 @@ export function genericRefusal(status: number): FrameworkRefusal {
 }
 
 export function sendRefusal(reply: FastifyReply, refusal: FrameworkRefusal) {
-  return reply.code(refusal.status).send({ error: { code: refusal.code, message: refusal.message } });
+  return reply.code(refusal.status).send(errorBody(refusal.code, refusal.message));
 }
 
 /**
@@ -82,7 +80,7 @@ export function clientErrorRefusal(errorCode: string | undefined): FrameworkRefu
  * URL, over-long parameter) and `clientErrorHandler` (socket-level). Spread into Fastify({...}).
  */
 export function frameworkErrorOptions(
-  settings: FrameworkErrorSettings,
+  settings: FrameworkErrorSettings = {},
 ): Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'> {
   return {
     frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
@@ -100,7 +98,7 @@ export function frameworkErrorOptions(
       // A response already under way on this connection cannot be followed by another status line.
       if (socket.writable && !response?.headersSent) {
         const refusal = clientErrorRefusal(error.code);
-        const body = JSON.stringify({ error: { code: refusal.code, message: refusal.message } });
+        const body = JSON.stringify(errorBody(refusal.code, refusal.message));
         socket.write(
           `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
             `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

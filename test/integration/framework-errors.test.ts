@@ -31,7 +31,7 @@ beforeAll(async () => {
   db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
   pool = createPool(db.url, 2, 'callstream-test-framework-errors');
   query = buildQueryServer(
-    { tenants: createTenantAuthenticator(createTenantRepository(pool), 0), calls: createCallsRepository(pool), isReady: async () => true },
+    { tenants: createTenantAuthenticator(createTenantRepository(pool), 0), calls: createCallsRepository(pool), readiness: { postgres: async () => true } },
     { logger: logger(), registry: createMetricsRegistry('query') },
   );
   for (const [name, app] of [['ingress', ingress.app], ['query', query]] as const) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildIngressServer } from '../../services/ingress/app.ts';
 import { envelopeSchema } from '../../shared/callback/envelope.ts';
 import { loadConfig } from '../../shared/config.ts';
@@ -113,7 +114,7 @@ describe('ingress accepts valid callbacks onto call-records.v1', () => {
         tenants: createTenantAuthenticator(createTenantRepository(unreachable), 0),
         publisher: ingress.publisher,
         retryAfterSeconds: 7,
-        isReady: async () => true,
+        readiness: { postgres: async () => true, kafka: () => ingress.publisher.isConnected() },
       },
       { limits: loadConfig({}), logger: false, registry: createMetricsRegistry('ingress') },
     );
@@ -132,6 +133,70 @@ describe('ingress accepts valid callbacks onto call-records.v1', () => {
     } finally {
       await app.close();
       await unreachable.end();
+    }
+  });
+
+  /** An ingress whose tenant store is `databaseUrl`, logging JSON lines into `lines`. */
+  function ingressOn(databaseUrl: string, lines: Array<Record<string, unknown>>) {
+    const pool = createPool(databaseUrl, 1, 'callstream-test-tenant-lookup');
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const app = buildIngressServer(
+      {
+        tenants: createTenantAuthenticator(createTenantRepository(pool), 0),
+        publisher: ingress.publisher,
+        retryAfterSeconds: 7,
+        readiness: { postgres: async () => true, kafka: () => ingress.publisher.isConnected() },
+      },
+      { limits: loadConfig({}), logger: { level: 'info', stream }, registry: createMetricsRegistry('ingress') },
+    );
+    const post = () =>
+      app.inject({
+        method: 'POST',
+        url: `/v1/tenants/${ingress.tenant.tenantId}/call-records`,
+        headers: { authorization: `Bearer ${ingress.tenant.ingestToken}`, 'content-type': 'application/json' },
+        payload: seed,
+      });
+    return { post, close: async () => (await app.close(), await pool.end()) };
+  }
+
+  it('logs a tenant store that cannot be reached at warn, as a summary without a stack', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const unreachable = ingressOn(`postgres://postgres:pw-NOT-LOGGED@127.0.0.1:${await freePort()}/callstream`, lines);
+    try {
+      const response = await unreachable.post();
+      expect(response.statusCode).toBe(503);
+      const logged = lines.filter((line) => line.msg === 'tenant lookup failed');
+      expect(logged.map((line) => ({ level: line.level, code: (line.error as { code?: string } | undefined)?.code, err: line.err }))).toEqual([
+        { level: 40, code: 'ECONNREFUSED', err: undefined },
+      ]);
+      expect(JSON.stringify(lines)).not.toMatch(/pw-NOT-LOGGED|"stack"/);
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  // Regression: any failure of the tenant lookup was 503 TENANT_LOOKUP_UNAVAILABLE, so a bug or a schema
+  // that is not migrated had senders retry forever instead of being a 500 that someone looks at.
+  it('answers 500 INTERNAL_ERROR, not 503, when the tenant lookup fails for a reason a retry cannot fix', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    // The server's admin database has no tenants table: relation "tenants" does not exist (42P01).
+    const unmigrated = ingressOn(inject('adminDatabaseUrl'), lines);
+    try {
+      const response = await unmigrated.post();
+      expect(response.statusCode).toBe(500);
+      expect(response.headers['retry-after']).toBeUndefined();
+      expect(response.json()).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'internal error' } });
+      const failed = lines.filter((line) => line.msg === 'request failed');
+      expect(failed.map((line) => ({ level: line.level, message: (line.error as { message?: string } | undefined)?.message }))).toEqual([
+        { level: 50, message: 'relation "tenants" does not exist' },
+      ]);
+    } finally {
+      await unmigrated.close();
     }
   });
 

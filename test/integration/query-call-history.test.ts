@@ -236,6 +236,6 @@ describe('GET /v1/calls/{callId}', () => {
   it('an unknown route is a JSON 404', async () => {
     const response = await get('/v2/calls');
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no route GET /v2/calls' } });
+    expect(response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no route for GET /v2/calls' } });
   });
 });

@@ -116,7 +116,7 @@ describe('tenant isolation and authentication', () => {
         {
           tenants: createTenantAuthenticator(counting, 60_000, () => now),
           calls: createCallsRepository(pipeline.db.pool),
-          isReady: async () => true,
+          readiness: { postgres: async () => true },
         },
         { logger: false, registry: createMetricsRegistry('query') },
       );

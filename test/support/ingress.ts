@@ -59,7 +59,7 @@ export async function startTestIngress(options: TestIngressOptions = {}): Promis
       tenants: createTenantAuthenticator(repository, 0),
       publisher,
       retryAfterSeconds: 5,
-      isReady: async () => (await pool.query('select 1')).rowCount === 1,
+      readiness: { postgres: async () => (await pool.query('select 1')).rowCount === 1, kafka: () => publisher.isConnected() },
       ...(options.now ? { now: options.now } : {}),
     },
     { limits: settings, logger: options.logger ?? false, registry },

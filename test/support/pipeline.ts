@@ -39,18 +39,19 @@ export async function startTestPipeline(options: { now?: () => Date } = {}): Pro
   const consumers: CallRecordConsumer[] = [];
   const defaults = loadConfig({});
 
+  const publisher = createCallRecordPublisher(producer, topics, defaults);
   const ingress = buildIngressServer(
     {
       tenants,
-      publisher: createCallRecordPublisher(producer, topics, defaults),
+      publisher,
       retryAfterSeconds: 5,
-      isReady: async () => true,
+      readiness: { postgres: async () => true, kafka: () => publisher.isConnected() },
       ...(options.now ? { now: options.now } : {}),
     },
     { limits: defaults, logger: false, registry: createMetricsRegistry('ingress') },
   );
   const query = buildQueryServer(
-    { tenants, calls: createCallsRepository(db.pool), isReady: async () => true },
+    { tenants, calls: createCallsRepository(db.pool), readiness: { postgres: async () => true } },
     { logger: false, registry: createMetricsRegistry('query') },
   );
 

@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module';
 import type { FastifyError } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { clientErrorRefusal, frameworkRefusal, type FrameworkErrorSettings } from '../../shared/http/framework-errors.ts';
+import { ERROR_CODES } from '../../shared/http/error-codes.ts';
+import { clientErrorRefusal, frameworkRefusal, type FrameworkErrorSettings, type FrameworkRefusal } from '../../shared/http/framework-errors.ts';
 
 /** Every error Fastify can raise maps to a code of ours and a message that quotes nothing of the request. */
 const fastifyErrors = createRequire(import.meta.url)('fastify/lib/errors.js') as Record<string, unknown>;
-const SETTINGS: FrameworkErrorSettings = { internalCode: 'INTERNAL_ERROR', internalMessage: 'internal error' };
+const SETTINGS: FrameworkErrorSettings = {};
 const QUOTED = '/v1/x?token=SECRET';
 
 const raised = Object.values(fastifyErrors)
@@ -30,6 +31,7 @@ describe('frameworkRefusal', () => {
     expect(refusal.code.startsWith('FST_')).toBe(false);
     expect(refusal.message).not.toContain('SECRET');
     expect(refusal.status).toBe(error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500);
+    expect(listedStatus(refusal)).toBe(refusal.status);
   });
 
   it('names the refusals clients can cause', () => {
@@ -41,7 +43,7 @@ describe('frameworkRefusal', () => {
   });
 
   it("takes the service's wording first, and leaves errors that are not Fastify's to the service", () => {
-    const overridden = { ...SETTINGS, overrides: { FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'BODY_TOO_LARGE', message: 'at most 1 byte' } } };
+    const overridden: FrameworkErrorSettings = { overrides: { FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'BODY_TOO_LARGE', message: 'at most 1 byte' } } };
     const tooLarge = raised.find((error) => error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')!;
     expect(frameworkRefusal(tooLarge, overridden)).toEqual({ status: 413, code: 'BODY_TOO_LARGE', message: 'at most 1 byte' });
     expect(frameworkRefusal(new Error('boom') as FastifyError, SETTINGS)).toBeUndefined();
@@ -54,6 +56,13 @@ describe('frameworkRefusal', () => {
   });
 });
 
+/** The status the one list of codes gives a refusal's code (REQUEST_REFUSED keeps any 4xx it was raised with). */
+function listedStatus(refusal: FrameworkRefusal): number | undefined {
+  const listed = ERROR_CODES[refusal.code];
+  if (listed !== '4xx') return listed;
+  return refusal.status >= 400 && refusal.status < 500 ? refusal.status : undefined;
+}
+
 describe('clientErrorRefusal', () => {
   it.each([
     ['ERR_HTTP_REQUEST_TIMEOUT', 408, 'REQUEST_TIMEOUT'],
@@ -62,5 +71,6 @@ describe('clientErrorRefusal', () => {
     [undefined, 400, 'MALFORMED_REQUEST'],
   ])('%s is %i %s', (code, status, ours) => {
     expect(clientErrorRefusal(code)).toMatchObject({ status, code: ours });
+    expect(listedStatus(clientErrorRefusal(code))).toBe(status);
   });
 });

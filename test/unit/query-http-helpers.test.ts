@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { invalidParameter, isDatabaseUnavailable } from '../../services/query/errors.ts';
+import { invalidParameter as invalidParameterOf, type ValidationIssue } from '../../shared/http/error-handler.ts';
+import { CODE_BY_PARAMETER } from '../../services/query/errors.ts';
 import { etagOf, ifNoneMatchHits } from '../../services/query/etag.ts';
 
 describe('ETag matching', () => {
@@ -20,6 +21,8 @@ describe('ETag matching', () => {
   });
 });
 
+const invalidParameter = (issue: ValidationIssue) => invalidParameterOf(issue, CODE_BY_PARAMETER);
+
 describe('error classification', () => {
   it('names the malformed parameter with its stable code', () => {
     expect(invalidParameter({ instancePath: '/callId', message: 'too long' })).toEqual({ code: 'INVALID_CALL_ID', message: 'callId: too long' });
@@ -30,14 +33,10 @@ describe('error classification', () => {
     expect(invalidParameter({ instancePath: '/end', message: 'must not be before start', params: { params: { code: 'INVALID_DATE_RANGE' } } }))
       .toEqual({ code: 'INVALID_DATE_RANGE', message: 'end: must not be before start' });
     expect(invalidParameter({ instancePath: '/somethingElse' }).code).toBe('INVALID_PARAMETER');
-  });
-
-  it('tells an unreachable database from other failures, through causes', () => {
-    expect(isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe(true);
-    expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
-    expect(isDatabaseUnavailable(new Error('outer', { cause: Object.assign(new Error('x'), { code: '57P01' }) }))).toBe(true);
-    expect(isDatabaseUnavailable(new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })]))).toBe(true);
-    expect(isDatabaseUnavailable(Object.assign(new Error('relation "calls" does not exist'), { code: '42P01' }))).toBe(false);
-    expect(isDatabaseUnavailable('a string')).toBe(false);
+    // A code a refinement names that is not in the one list is not sent: the parameter's own code is.
+    expect(invalidParameter({ instancePath: '/limit', message: 'too big', params: { params: { code: 'NOT_OURS' } } })).toEqual({
+      code: 'INVALID_LIMIT',
+      message: 'limit: too big',
+    });
   });
 });
