@@ -42,7 +42,6 @@ describe('ingress while its Kafka broker is stopped and restarted', () => {
     broker = await startLocalKafka(brokerOptions);
     ingress = await startTestIngress({
       brokers: broker.brokers,
-      producerRetries: 1,
       settings: { PRODUCE_TIMEOUT_MS, KAFKA_HEALTH_CHECK_INTERVAL_MS: 200 },
     });
   });

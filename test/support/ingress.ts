@@ -1,26 +1,24 @@
-import type { FastifyServerOptions, LightMyRequestResponse } from 'fastify';
-import type { Kafka, Producer } from 'kafkajs';
+import type { FastifyInstance, FastifyServerOptions, LightMyRequestResponse } from 'fastify';
+import type { Kafka } from 'kafkajs';
 import { inject } from 'vitest';
-import { buildIngressServer, type IngressLimits } from '../../services/ingress/app.ts';
-import { publishBatchMetrics } from '../../services/ingress/metrics.ts';
-import { loadConfig } from '../../shared/config.ts';
-import { createPool } from '../../shared/db/pool.ts';
-import { createCallRecordPublisher, type CallRecordPublisher, type PublishSettings } from '../../services/ingress/publish/call-record-publisher.ts';
-import { createMetricsRegistry } from '../../shared/metrics.ts';
-import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
+import type { IngressLimits } from '../../services/ingress/app.ts';
+import type { CallRecordPublisher, PublishSettings } from '../../services/ingress/publish/call-record-publisher.ts';
+import { startIngress } from '../../services/ingress/start.ts';
+import { configEnvironment } from '../../shared/config.ts';
 import { createTenantRepository, type CreatedTenant } from '../../shared/tenants/repository.ts';
-import { closePool, createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 import { createTestTopics, testKafka, type TopicSet as TestTopics } from '../../kit/topics.ts';
+import { IN_PROCESS, testServiceConfig } from './service-config.ts';
 
 /**
- * The ingress alone on real Kafka and real Postgres, with its own topics and one tenant. Settings start
- * from the configuration defaults; a test overrides only what it is about.
+ * The ingress alone on real Kafka and real Postgres, with its own topics and one tenant, started by
+ * services/ingress/start.ts as production starts it. Settings start from the configuration defaults; a
+ * test overrides only what it is about, by the settings' names.
  */
 export interface TestIngress {
-  app: ReturnType<typeof buildIngressServer>;
+  app: FastifyInstance;
   db: TestDatabase;
   kafka: Kafka;
-  producer: Producer;
   publisher: CallRecordPublisher;
   topics: TestTopics;
   tenant: CreatedTenant;
@@ -31,8 +29,6 @@ export interface TestIngress {
 export interface TestIngressOptions {
   brokers?: string[];
   settings?: Partial<PublishSettings & IngressLimits>;
-  /** kafkajs retries of the producer: few, so a stopped broker is noticed quickly. */
-  producerRetries?: number;
   now?: () => Date;
   /** Fastify's logger option; none when not given. */
   logger?: FastifyServerOptions['logger'];
@@ -40,38 +36,23 @@ export interface TestIngressOptions {
 
 export async function startTestIngress(options: TestIngressOptions = {}): Promise<TestIngress> {
   const db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
-  const kafka = testKafka(options.brokers ?? inject('kafkaBrokers'));
+  const brokers = options.brokers ?? inject('kafkaBrokers');
+  const kafka = testKafka(brokers);
   const topics = await createTestTopics(kafka);
-  const producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    retry: { retries: options.producerRetries ?? 2, initialRetryTime: 100, maxRetryTime: 1_000 },
+  const tenant = await createTenantRepository(db.pool).create({ name: 'ingress test tenant', timezone: 'Asia/Tokyo' });
+  const config = testServiceConfig({ databaseUrl: db.url, topics, brokers, env: configEnvironment(options.settings ?? {}) });
+  const ingress = await startIngress(config, {
+    ...IN_PROCESS,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
-  await producer.connect();
-  // The ingress gets its own pool, closed below before the database is dropped (see closePool).
-  const pool = createPool(db.url, 2, INGRESS_POOL);
-  const repository = createTenantRepository(pool);
-  const tenant = await repository.create({ name: 'ingress test tenant', timezone: 'Asia/Tokyo' });
-  const settings = { ...loadConfig({}), ...options.settings };
-  const registry = createMetricsRegistry('ingress');
-  const publisher = createCallRecordPublisher(producer, topics, settings, publishBatchMetrics(registry));
-  const app = buildIngressServer(
-    {
-      tenants: createTenantAuthenticator(repository, 0),
-      publisher,
-      retryAfterSeconds: 5,
-      readiness: { postgres: async () => (await pool.query('select 1')).rowCount === 1, kafka: () => publisher.isConnected() },
-      ...(options.now ? { now: options.now } : {}),
-    },
-    { limits: settings, logger: options.logger ?? false, registry },
-  );
-  await app.ready();
+  const { app } = ingress;
 
   return {
     app,
     db,
     kafka,
-    producer,
-    publisher,
+    publisher: ingress.publisher,
     topics,
     tenant,
     post(payload, { headers = {}, url = `/v1/tenants/${tenant.tenantId}/call-records` } = {}) {
@@ -83,12 +64,8 @@ export async function startTestIngress(options: TestIngressOptions = {}): Promis
       });
     },
     async close() {
-      await app.close();
-      await producer.disconnect();
-      await closePool(inject('adminDatabaseUrl'), pool, db.name, INGRESS_POOL);
+      await ingress.close();
       await db.drop();
     },
   };
 }
-
-const INGRESS_POOL = 'callstream-test-ingress';
