@@ -1,87 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kafka } from 'kafkajs';
 import { inject } from 'vitest';
-import type { Kafka, Producer } from 'kafkajs';
-import { loadConfig } from '../../shared/config.ts';
-import { createMetricsRegistry } from '../../shared/metrics.ts';
-import { createCallRecordPublisher } from '../../services/ingress/publish/call-record-publisher.ts';
-import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
+import { startConsumer as startConsumerService, type RunningConsumer } from '../../services/consumer/start.ts';
+import { startIngress } from '../../services/ingress/start.ts';
+import { startQuery } from '../../services/query/start.ts';
 import { createTenantRepository, type CreatedTenant, type NewTenant } from '../../shared/tenants/repository.ts';
-import { buildIngressServer } from '../../services/ingress/app.ts';
-import { processBatch } from '../../services/consumer/batch-processor.ts';
-import { createCallRecordConsumer, type CallRecordConsumer } from '../../services/consumer/call-record-consumer.ts';
-import { buildQueryServer } from '../../services/query/app.ts';
-import { createCallsRepository } from '../../services/query/calls-repository.ts';
 import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 import { createTestTopics, testKafka, uniqueName, type TopicSet as TestTopics } from '../../kit/topics.ts';
+import { failTestOnCrash, IN_PROCESS, testServiceConfig } from './service-config.ts';
 
 /**
- * The three services wired to real Kafka and real Postgres, in-process: HTTP through app.inject(), the
- * consumer as a real group member on this test's own topics. close() releases everything.
+ * The three services started by their own start.ts on real Kafka and real Postgres, in-process: HTTP
+ * through app.inject(), each consumer a real group member on this test's own topics. close() releases
+ * everything.
  */
 export interface TestPipeline {
   db: TestDatabase;
   kafka: Kafka;
   topics: TestTopics;
-  ingress: ReturnType<typeof buildIngressServer>;
-  query: ReturnType<typeof buildQueryServer>;
+  ingress: FastifyInstance;
+  query: FastifyInstance;
   createTenant(input?: Partial<NewTenant>): Promise<CreatedTenant>;
-  startConsumer(groupId?: string): Promise<CallRecordConsumer>;
+  startConsumer(groupId?: string): Promise<InProcessConsumer>;
   close(): Promise<void>;
+}
+
+/** A consumer started in this process: stop() closes it as SIGTERM would. */
+export interface InProcessConsumer {
+  stop(): Promise<void>;
+  isMember(): boolean;
 }
 
 export async function startTestPipeline(options: { now?: () => Date } = {}): Promise<TestPipeline> {
   const db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
   const kafka = testKafka(inject('kafkaBrokers'));
   const topics = await createTestTopics(kafka);
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
-  const tenantRepository = createTenantRepository(db.pool);
-  const tenants = createTenantAuthenticator(tenantRepository, 0);
-  const consumers: CallRecordConsumer[] = [];
-  const defaults = loadConfig({});
-
-  const publisher = createCallRecordPublisher(producer, topics, defaults);
-  const ingress = buildIngressServer(
-    {
-      tenants,
-      publisher,
-      retryAfterSeconds: 5,
-      readiness: { postgres: async () => true, kafka: () => publisher.isConnected() },
-      ...(options.now ? { now: options.now } : {}),
-    },
-    { limits: defaults, logger: false, registry: createMetricsRegistry('ingress') },
-  );
-  const query = buildQueryServer(
-    { tenants, calls: createCallsRepository(db.pool), readiness: { postgres: async () => true } },
-    { logger: false, registry: createMetricsRegistry('query') },
-  );
+  const config = (group?: string) => testServiceConfig({ databaseUrl: db.url, topics, ...(group ? { group } : {}) });
+  const ingress = await startIngress(config(), { ...IN_PROCESS, ...(options.now ? { now: options.now } : {}) });
+  const query = await startQuery(config(), IN_PROCESS);
+  const consumers: RunningConsumer[] = [];
 
   return {
     db,
     kafka,
     topics,
-    ingress,
-    query,
-    createTenant: (input = {}) => tenantRepository.create({ name: 'test tenant', timezone: 'Asia/Tokyo', ...input }),
+    ingress: ingress.app,
+    query: query.app,
+    createTenant: (input = {}) => createTenantRepository(db.pool).create({ name: 'test tenant', timezone: 'Asia/Tokyo', ...input }),
     async startConsumer(groupId = uniqueName('test-group')) {
-      const consumer = createCallRecordConsumer(kafka, {
-        groupId,
-        topic: topics.callRecords,
-        dlqTopic: topics.dlq,
-        handle: (records) =>
-          processBatch(db.pool, async (tenantId) => (await tenantRepository.find(tenantId))?.timezone, records),
-      });
-      await consumer.start();
+      const consumer = await startConsumerService(config(groupId), { ...IN_PROCESS, onCrash: failTestOnCrash });
       consumers.push(consumer);
-      return consumer;
+      return inProcessConsumer(consumer);
     },
     async close() {
-      await Promise.all(consumers.map((consumer) => consumer.stop()));
+      await Promise.all(consumers.map((consumer) => consumer.close()));
       await ingress.close();
       await query.close();
-      await producer.disconnect();
       await db.drop();
     },
   };
+}
+
+export function inProcessConsumer(consumer: RunningConsumer): InProcessConsumer {
+  return { stop: () => consumer.close(), isMember: () => consumer.consumer.isMember() };
 }
 
 /** Polls until check() returns a value other than undefined (or fails after timeoutMs). */
