@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { recordHeaders, recordKey } from '../../shared/callback/envelope.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
-import type { CallRecordConsumer } from '../../services/consumer/call-record-consumer.ts';
+import type { InProcessConsumer } from '../support/pipeline.ts';
 import { callIdOf, envelopeOf, variantCallback } from '../../kit/callbacks.ts';
 import { waitUntilConsumed } from '../../kit/consumer-group.ts';
 import { metricValue } from '../../kit/prometheus-text.ts';
@@ -32,7 +32,7 @@ describe('consumer: poison messages', () => {
   const kafka = testKafka(inject('kafkaBrokers'));
   let db: TestDatabase;
   let producer: Producer;
-  let consumer: CallRecordConsumer | undefined;
+  let consumer: InProcessConsumer | undefined;
 
   beforeAll(async () => {
     db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
@@ -73,7 +73,7 @@ describe('consumer: poison messages', () => {
     const warnings: { fields: object; message: string }[] = [];
     const noop = () => undefined;
     const logger = { error: noop, info: noop, debug: noop, warn: (fields: object, message: string) => warnings.push({ fields, message }) };
-    consumer = await startInProcessConsumer({ kafka, pool: db.pool, groupId, topic: topics.callRecords, dlqTopic: topics.dlq, registry, logger });
+    consumer = await startInProcessConsumer({ databaseUrl: db.url, groupId, topic: topics.callRecords, dlqTopic: topics.dlq, registry, logger });
     await waitUntilConsumed(kafka, groupId, topics.callRecords);
 
     const dlq = await readMessages(kafka, topics.dlq, 5);

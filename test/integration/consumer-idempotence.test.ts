@@ -2,7 +2,7 @@ import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { Envelope } from '../../shared/callback/envelope.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
-import type { CallRecordConsumer } from '../../services/consumer/call-record-consumer.ts';
+import type { InProcessConsumer } from '../support/pipeline.ts';
 import { envelopeOf, publishEnvelopes, variantCallback } from '../../kit/callbacks.ts';
 import { waitUntilConsumed } from '../../kit/consumer-group.ts';
 import { CALL_TABLES, createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
@@ -29,7 +29,7 @@ describe('consumer: redelivered and out-of-order callbacks', () => {
   const kafka = testKafka(inject('kafkaBrokers'));
   let db: TestDatabase;
   let producer: Producer;
-  const consumers: CallRecordConsumer[] = [];
+  const consumers: InProcessConsumer[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
@@ -93,7 +93,7 @@ describe('consumer: redelivered and out-of-order callbacks', () => {
     const { tenantId, topics, groupId } = await tenantWithTopics();
     const { all, newer } = deliveries(tenantId);
     await publishEnvelopes(producer, topics.callRecords, all);
-    consumers.push(await startInProcessConsumer({ kafka, pool: db.pool, groupId, topic: topics.callRecords, dlqTopic: topics.dlq }));
+    consumers.push(await startInProcessConsumer({ databaseUrl: db.url, groupId, topic: topics.callRecords, dlqTopic: topics.dlq }));
     await waitUntilConsumed(kafka, groupId, topics.callRecords);
 
     expectNewest(await storedCall(tenantId), all, newer);
@@ -102,7 +102,7 @@ describe('consumer: redelivered and out-of-order callbacks', () => {
   it('keeps one call with the newest data when each delivery is its own batch', async () => {
     const { tenantId, topics, groupId } = await tenantWithTopics();
     const { all, newer } = deliveries(tenantId);
-    consumers.push(await startInProcessConsumer({ kafka, pool: db.pool, groupId, topic: topics.callRecords, dlqTopic: topics.dlq }));
+    consumers.push(await startInProcessConsumer({ databaseUrl: db.url, groupId, topic: topics.callRecords, dlqTopic: topics.dlq }));
     for (const envelope of all) {
       await publishEnvelopes(producer, topics.callRecords, [envelope]);
       await waitUntilConsumed(kafka, groupId, topics.callRecords);

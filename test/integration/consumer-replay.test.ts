@@ -1,7 +1,7 @@
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
-import type { CallRecordConsumer } from '../../services/consumer/call-record-consumer.ts';
+import type { InProcessConsumer } from '../support/pipeline.ts';
 import { publishEnvelopes } from '../../kit/callbacks.ts';
 import { waitUntilConsumed } from '../../kit/consumer-group.ts';
 import { CALL_TABLES, createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
@@ -17,7 +17,7 @@ import { copyTenants, startInProcessConsumer, tableChecksums } from '../support/
 describe('consumer: replaying the topic', () => {
   const kafka = testKafka(inject('kafkaBrokers'));
   const databases: TestDatabase[] = [];
-  const consumers: CallRecordConsumer[] = [];
+  const consumers: InProcessConsumer[] = [];
   let producer: Producer;
 
   beforeAll(async () => {
@@ -48,7 +48,7 @@ describe('consumer: replaying the topic', () => {
 
     const firstGroup = uniqueName('first-pass');
     const member = () =>
-      startInProcessConsumer({ kafka, pool: first.pool, groupId: firstGroup, topic: topics.callRecords, dlqTopic: topics.dlq });
+      startInProcessConsumer({ databaseUrl: first.url, groupId: firstGroup, topic: topics.callRecords, dlqTopic: topics.dlq });
     const one = await member();
     consumers.push(one);
     await publishEnvelopes(producer, topics.callRecords, chunks[0]!);
@@ -66,7 +66,7 @@ describe('consumer: replaying the topic', () => {
     await copyTenants(first.pool, replay.pool);
     const replayGroup = uniqueName('replay');
     consumers.push(
-      await startInProcessConsumer({ kafka, pool: replay.pool, groupId: replayGroup, topic: topics.callRecords, dlqTopic: topics.dlq }),
+      await startInProcessConsumer({ databaseUrl: replay.url, groupId: replayGroup, topic: topics.callRecords, dlqTopic: topics.dlq }),
     );
     await waitUntilConsumed(kafka, replayGroup, topics.callRecords);
 

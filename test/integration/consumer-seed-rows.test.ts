@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
-import type { CallRecordConsumer } from '../../services/consumer/call-record-consumer.ts';
+import type { InProcessConsumer } from '../support/pipeline.ts';
 import { envelopeOf, publishEnvelopes, seedCallback } from '../../kit/callbacks.ts';
 import { waitUntilConsumed } from '../../kit/consumer-group.ts';
 import { CALL_TABLES, createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
@@ -23,7 +23,7 @@ describe('consumer: the seed-000 sample', () => {
   let db: TestDatabase;
   let topics: TopicSet;
   let producer: Producer;
-  let consumer: CallRecordConsumer | undefined;
+  let consumer: InProcessConsumer | undefined;
 
   beforeAll(async () => {
     db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
@@ -41,7 +41,7 @@ describe('consumer: the seed-000 sample', () => {
   it('writes exactly the expected rows in every table, column by column', async () => {
     await publishEnvelopes(producer, topics.callRecords, [envelopeOf(TENANT_ID, seedCallback(), EVENT_ID, RECEIVED_AT)]);
     const groupId = uniqueName('seed-rows');
-    consumer = await startInProcessConsumer({ kafka, pool: db.pool, groupId, topic: topics.callRecords, dlqTopic: topics.dlq });
+    consumer = await startInProcessConsumer({ databaseUrl: db.url, groupId, topic: topics.callRecords, dlqTopic: topics.dlq });
     await waitUntilConsumed(kafka, groupId, topics.callRecords);
 
     const actual: Record<string, unknown[]> = {};

@@ -5,11 +5,12 @@ import type { Registry } from 'prom-client';
 import type { Pool } from '../../shared/db/pool.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { processBatch, type IncomingRecord } from '../../services/consumer/batch-processor.ts';
-import { createCallRecordConsumer, type CallRecordConsumer } from '../../services/consumer/call-record-consumer.ts';
-import { createConsumerMetrics } from '../../services/consumer/consumer-metrics.ts';
+import { startConsumer } from '../../services/consumer/start.ts';
 import { createTimeZoneCache } from '../../services/consumer/time-zone-cache.ts';
 import { CALL_TABLES, createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 import { readEverything } from '../../kit/topic-reader.ts';
+import { inProcessConsumer, type InProcessConsumer } from './pipeline.ts';
+import { failTestOnCrash, IN_PROCESS, testServiceConfig } from './service-config.ts';
 
 /**
  * Comparing what the consumer wrote with what it should have: the records of a topic as the consumer is
@@ -79,29 +80,36 @@ export async function withExpectedDatabase<T>(
   }
 }
 
-/** The consumer as main.ts wires it, in this process, on a test's database and topics. */
+/** The consumer as production starts it (services/consumer/start.ts), in this process, on a test's database and topics. */
 export async function startInProcessConsumer(options: {
-  kafka: Kafka;
-  pool: Pool;
+  databaseUrl: string;
   groupId: string;
   topic: string;
   dlqTopic: string;
   registry?: Registry;
+  /** Receives the service's log lines (kafkajs's, the batches', the dead letters') as fields and message. */
   logger?: KafkaLogger;
-}): Promise<CallRecordConsumer> {
-  const timeZoneOf = timeZonesOf(options.pool);
-  const consumer = createCallRecordConsumer(options.kafka, {
-    groupId: options.groupId,
-    topic: options.topic,
-    dlqTopic: options.dlqTopic,
-    handle: (records) => processBatch(options.pool, timeZoneOf, records),
-    sessionTimeoutMs: 6_000,
-    heartbeatIntervalMs: 1_000,
-    retry: { initialMs: 50, maxMs: 1_000 },
-    maxWaitTimeMs: 500,
-    ...(options.registry ? { metrics: createConsumerMetrics(options.registry) } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
+}): Promise<InProcessConsumer> {
+  const config = testServiceConfig({ databaseUrl: options.databaseUrl, topics: { callRecords: options.topic, dlq: options.dlqTopic }, group: options.groupId });
+  const consumer = await startConsumer(config, {
+    ...IN_PROCESS,
+    onCrash: failTestOnCrash,
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.logger ? { logger: linesTo(options.logger) } : {}),
   });
-  await consumer.start();
-  return consumer;
+  return inProcessConsumer(consumer);
+}
+
+/** A Fastify logger option whose JSON lines reach `logger` as (fields, message), pino's own fields left out. */
+function linesTo(logger: KafkaLogger) {
+  return {
+    level: 'debug',
+    stream: {
+      write(line: string) {
+        const { level, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = JSON.parse(line) as { level: number; msg: string } & Record<string, unknown>;
+        const method = level >= 50 ? 'error' : level >= 40 ? 'warn' : level >= 30 ? 'info' : 'debug';
+        logger[method](fields, msg);
+      },
+    },
+  };
 }
