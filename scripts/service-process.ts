@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Config } from '../shared/config.ts';
 import { StartupError } from '../shared/startup-error.ts';
@@ -92,6 +92,7 @@ export function spawnService(options: ServiceProcessOptions): ServiceProcess {
       stdio, // the channel carries only the service's start-up report
       detached: options.detached ?? false,
     });
+    if (log !== undefined) closeSync(log); // the child has its own copy of the descriptor
     child = own;
     alive.add(own);
     own.stdout?.on('data', (chunk: Buffer) => (memory += chunk.toString('utf8')));
