@@ -15,10 +15,15 @@ export interface ReadOptions {
   timeoutMs?: number;
 }
 
-/** The first `count` messages to arrive (in arrival order, with their partitions); fails after timeoutMs. */
+/**
+ * The first `count` distinct messages to arrive (in arrival order, with their partitions); fails after
+ * timeoutMs. A rebalance of the reading group can hand a partition over again from an earlier offset, so
+ * a message seen before is not read twice, and nothing is taken past `count`.
+ */
 export async function readTopic(kafka: Kafka, topic: string, count: number, options: ReadOptions = {}): Promise<TopicMessage[]> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const read: TopicMessage[] = [];
+  const seen = new Set<string>();
   if (count === 0) return read;
   const consumer = kafka.consumer({ groupId: options.groupId ?? uniqueName('test-reader'), maxWaitTimeInMs: 100 });
   await consumer.connect();
@@ -29,6 +34,9 @@ export async function readTopic(kafka: Kafka, topic: string, count: number, opti
       consumer
         .run({
           eachMessage: async ({ partition, message }) => {
+            const position = `${partition}:${message.offset}`;
+            if (read.length >= count || seen.has(position)) return;
+            seen.add(position);
             read.push({ partition, message });
             if (read.length >= count) {
               clearTimeout(timer);
