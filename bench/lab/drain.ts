@@ -6,7 +6,7 @@ import type { TopicSet } from '../../kit/topics.ts';
 /**
  * Runs the consumer service on a pre-filled topic with a new group and measures how fast it drains it.
  * Progress is read from the group's committed offsets: the consumer commits a batch only after its
- * Postgres transaction committed (SPEC section 5), so committed = written.
+ * Postgres transaction committed (docs/reliability.md), so committed = written.
  */
 const POLL_MS = 100;
 const DEADLINE_MS = 15 * 60_000;

@@ -6,7 +6,7 @@ import type { Lab } from './lab.ts';
 
 /**
  * Fills a topic with what the ingress would have published for `count` callbacks (the topic contract,
- * SPEC section 4), straight from the bench: the consumer stage measures the consumer alone.
+ * docs/topic-contract.md), straight from the bench: the consumer stage measures the consumer alone.
  */
 const BATCH = 250;
 

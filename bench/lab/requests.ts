@@ -1,7 +1,7 @@
 import type { HttpRequest } from '../load/http.ts';
 import type { Lab } from './lab.ts';
 
-/** The two requests the bench sends, as the HTTP API defines them (SPEC sections 3 and 6). */
+/** The two requests the bench sends, as the HTTP API defines them (docs/topic-contract.md and docs/query-api.md). */
 export function ingestRequest(lab: Lab, index: number, callId: string): HttpRequest {
   return {
     method: 'POST',

@@ -16,7 +16,7 @@ import type { IngressMetrics } from './metrics.ts';
 import { PRESSURE_PLUGIN } from './pressure.ts';
 
 /**
- * POST /v1/tenants/{tenantId}/call-records (SPEC section 3). The tenant is checked before the body is
+ * POST /v1/tenants/{tenantId}/call-records (docs/topic-contract.md, what the sender gets). The tenant is checked before the body is
  * read, so an unauthenticated sender learns nothing and costs nothing; then the body is decoded, and the
  * answer waits for Kafka: 200 once the envelope is acknowledged, 422 once the refused payload is on the
  * quarantine topic. Nothing is half accepted: if Kafka does not acknowledge, the answer is 503.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_LISTED_ISSUES } from './callback-body/issue-list.ts';
 
 /**
- * What travels on the quarantine topic `call-records.rejected.v1` (SPEC section 3): a callback that was
+ * What travels on the quarantine topic `call-records.rejected.v1` (docs/topic-contract.md): a callback that was
  * refused with 422, kept byte for byte as its sender posted it, with the reasons, so it can be inspected
  * and replayed once the schema is fixed. Only authenticated requests get here: without a tenant there is
  * nobody to attribute the payload to.

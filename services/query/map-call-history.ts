@@ -4,7 +4,7 @@ import type { CallHistory } from './call-history-schema.ts';
 import { connectResult, isConnected } from './connect-result.ts';
 import type { CallSummaryRow } from './call-summary-sql.ts';
 
-/** Maps a stored call to the seed-004 call-history object, as SPEC section 6's table says. */
+/** Maps a stored call to the seed-004 call-history object, as the mapping table of docs/query-api.md says. */
 export interface Expand {
   customer: boolean;
   operator: boolean;

@@ -2,7 +2,7 @@ import { formatInstant } from '../../shared/local-time.ts';
 import type { ConversationMessage } from './call-history-schema.ts';
 import type { DialogueLineRow } from './calls-repository.ts';
 
-/** Dialogue lines → commubo-style message objects (SPEC section 6). Values that are absent are left out. */
+/** Dialogue lines → commubo-style message objects (docs/query-api.md, conversations). Values that are absent are left out. */
 const MESSAGE_TYPE_BY_ROLE: Record<number, 0 | 1 | 9> = { 1: 0, 2: 1, 9: 9 };
 
 /** `lines` in call order (session by session, line by line); seq numbers them from 1 across sessions. */

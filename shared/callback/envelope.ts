@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { callbackSchema, type Callback } from './schema.ts';
 
 /**
- * What travels on `call-records.v1` (SPEC section 4): the validated callback in the sender's own field
+ * What travels on `call-records.v1` (docs/topic-contract.md): the validated callback in the sender's own field
  * names, wrapped with who sent it and when it arrived. A breaking change means a new topic version.
  */
 export const ENVELOPE_SCHEMA_VERSION = 1;

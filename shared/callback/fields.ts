@@ -3,7 +3,7 @@ import { parseLocalTime } from '../local-time.ts';
 import { EARLIEST_LOCAL_TIME, LATEST_LOCAL_TIME, MAX_INDEXED_TEXT_LENGTH } from './limits.ts';
 
 /**
- * The value types the callback is built from (SPEC section 2), each with the message a sender reads in
+ * The value types the callback is built from (docs/callback.schema.json), each with the message a sender reads in
  * a 422. Messages say what is wrong with the value, the path in the answer says where.
  */
 export const UNSAFE_INTEGER_MESSAGE =
@@ -35,7 +35,7 @@ export const text = () => z.string({ error: typeError('a string') });
 export const indexedText = () => text().max(MAX_INDEXED_TEXT_LENGTH, maxLengthMessage(MAX_INDEXED_TEXT_LENGTH));
 
 /**
- * A documented string that some senders send as a JSON number (⚠ in SPEC section 2): accepted when it
+ * A documented string that some senders send as a JSON number (the seed sample does; see docs/callback.schema.json): accepted when it
  * is a safe integer and kept as its decimal string, so the topic always carries a string. With maxLength,
  * the string is bounded as sent and as kept (a safe integer has at most 16 digits, so within any bound used).
  */

@@ -16,7 +16,7 @@ import {
 import { MAX_CALL_ID_LENGTH } from './limits.ts';
 
 /**
- * The call-record callback a telephony platform POSTs (SPEC section 2). This one schema is the runtime
+ * The call-record callback a telephony platform POSTs (docs/callback.schema.json, generated from this schema). This one schema is the runtime
  * check, the TypeScript type and the published JSON Schema (docs/callback.schema.json). Objects are
  * loose: unknown fields travel on to Kafka, and unknown enum codes are kept because codes are plain integers.
  * Text that lands in an indexed column is bounded (limits.ts): phone numbers (the generated phone_number),
@@ -150,7 +150,7 @@ export const callbackSchema = z
   })
   .meta({
     title: 'Call-record callback',
-    description: 'One call record as a telephony platform POSTs it (callstream SPEC section 2). Unknown fields are kept.',
+    description: 'One call record as a telephony platform POSTs it (docs/callback.schema.json). Unknown fields are kept.',
   });
 
 export type Callback = z.output<typeof callbackSchema>;

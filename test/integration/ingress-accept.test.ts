@@ -14,7 +14,7 @@ import { startTestIngress, type TestIngress } from '../support/ingress.ts';
 
 /**
  * A callback that gets a 200 is on call-records.v1 with the documented key, headers and envelope
- * (SPEC sections 3 and 4), in all the forms senders use: the seed sample, nullable fields null or absent,
+ * (docs/topic-contract.md), in all the forms senders use: the seed sample, nullable fields null or absent,
  * and every way of presenting the ingest token.
  */
 const seed = JSON.parse(readFileSync(new URL('../../examples/seed-000-callback.json', import.meta.url), 'utf8'));

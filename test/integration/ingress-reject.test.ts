@@ -7,7 +7,7 @@ import { headersOf, readAllMessages } from '../../kit/topic-reader.ts';
 import { startTestIngress, type TestIngress } from '../support/ingress.ts';
 
 /**
- * Each kind of bad input gets its documented status and a JSON body with a stable code (SPEC section 3);
+ * Each kind of bad input gets its documented status and a JSON body with a stable code (docs/topic-contract.md);
  * every 422 is on the quarantine topic, body as sent; nothing refused reaches call-records.v1; and the
  * process goes on accepting afterwards.
  */

@@ -14,7 +14,7 @@ import {
 
 /**
  * GET /v1/calls/{callId} over callbacks that went through the real ingress, Kafka and consumer: the
- * seed sample against the checked-in expected JSON, then every row of SPEC section 6's mapping table,
+ * seed sample against the checked-in expected JSON, then every row of docs/query-api.md's mapping table,
  * the left-out cases and each connectResult code.
  */
 const TENANT_ID = '6f1c2b7e-3d4a-4e5f-9a8b-1c2d3e4f5a6b';

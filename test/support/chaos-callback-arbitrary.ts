@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 /**
- * fast-check arbitraries for the callback (SPEC section 2), written from the spec, not from the zod
+ * fast-check arbitraries for the callback (the field table of docs/callback.schema.json), written from the spec, not from the zod
  * schema: structurally valid callbacks with hostile but storable text, extra unknown fields, both ⚠
  * forms; the normalisation the spec promises (a safe-integer number where a string is documented is kept
  * as its decimal string); and mutations that each break one rule.

@@ -1,8 +1,8 @@
 import { exactInteger, isObject, JsonNumber, serialize, type JsonModel } from './edge-json.ts';
 
 /**
- * What Postgres must hold for a callback that was answered 2xx, derived from the sent body alone (SPEC
- * sections 2 and 5), never from the product's code: the raw copy as the spec normalises it, every typed
+ * What Postgres must hold for a callback that was answered 2xx, derived from the sent body alone (the
+ * field table of docs/callback.schema.json and the tables of docs/analytics.md), never from the product's code: the raw copy as the spec normalises it, every typed
  * column, every child row. Local times stay as text here; the test asks Postgres for their instants
  * (`timestamp at time zone`), so the instants do not come from the code under test either.
  */

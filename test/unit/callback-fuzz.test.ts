@@ -5,7 +5,7 @@ import { canonical } from '../../kit/reconcile.ts';
 import { callbackArb, expectedNormalisation, fuzzRuns, mutantArb } from '../support/chaos-callback-arbitrary.ts';
 
 /**
- * The callback schema under property-based testing (SPEC section 2): every structurally valid callback is
+ * The callback schema under property-based testing (docs/callback.schema.json): every structurally valid callback is
  * accepted exactly as the spec normalises it, and every payload with one rule broken is refused with a
  * path, never accepted. CI runs 2,000 cases per property; `npm run fuzz` runs 10,000.
  */

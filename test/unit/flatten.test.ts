@@ -4,7 +4,7 @@ import { createEnvelope } from '../../shared/callback/envelope.ts';
 import { parseCallback } from '../../shared/callback/schema.ts';
 import { flattenCall, type CallRows } from '../../services/consumer/steps/flatten-call.ts';
 
-/** Callback → rows, without a database: one case per rule of SPEC section 5 and the seed's deviations. */
+/** Callback → rows, without a database: one case per rule of docs/analytics.md's tables and the seed sample's deviations. */
 const seed = JSON.parse(readFileSync(new URL('../../examples/seed-000-callback.json', import.meta.url), 'utf8'));
 const TENANT = '6f1c2b7e-3d4a-4e5f-9a8b-1c2d3e4f5a6b';
 const EVENT = '5b0c8c52-0d7e-4e0a-9d43-6a3f3b1f2e11';

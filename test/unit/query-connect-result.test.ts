@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { connectResult, isConnected, type ConnectFacts } from '../../services/query/connect-result.ts';
 
-/** The connectResult table of SPEC section 6: one test per code and per pattern that leads to it. */
+/** The connectResult table of the README: one test per code and per pattern that leads to it. */
 const notConnected = (hangupCause: string | null): ConnectFacts => ({
   callDuration: 0,
   hasDialogueLines: false,

@@ -3,7 +3,7 @@ import type { CallSummaryRow } from '../../services/query/call-summary-sql.ts';
 import { callHistorySchema } from '../../services/query/call-history-schema.ts';
 import { customerIdFor, mapCallHistory } from '../../services/query/map-call-history.ts';
 
-/** SPEC section 6's mapping table, row by row, on the pure mapper (stored row → call-history object). */
+/** docs/query-api.md's mapping table, row by row, on the pure mapper (stored row → call-history object). */
 const TENANT = '6f1c2b7e-3d4a-4e5f-9a8b-1c2d3e4f5a6b';
 const TOKYO = 'Asia/Tokyo';
 
@@ -42,7 +42,7 @@ function row(overrides: Partial<CallSummaryRow> = {}): CallSummaryRow {
 const map = (overrides: Partial<CallSummaryRow> = {}, timeZone = TOKYO) =>
   callHistorySchema.parse(mapCallHistory(row(overrides), TENANT, timeZone));
 
-describe('mapCallHistory (SPEC section 6, row by row)', () => {
+describe('mapCallHistory (docs/query-api.md, row by row)', () => {
   it('maps the seed-000 sample to the checked-in expected object', async () => {
     const { default: expected } = await import('../fixtures/seed-000-call-history.json');
     expect(map()).toEqual(expected);

@@ -3,7 +3,7 @@
 -- Sums are bigint; averages are numeric rounded to two decimals.
 
 -- One row per call with the derived fields the other views group by.
--- "Connected" is the SPEC's: the call lasted, and a dialogue took place or the platform says connected.
+-- "Connected" is the README's (Call results): the call lasted, and a dialogue took place or the platform says connected.
 create view analytics_calls as
 select
   c.tenant_id,
