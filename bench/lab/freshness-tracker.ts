@@ -1,5 +1,4 @@
 import type { Pool } from '../../shared/db/pool.ts';
-import type { HttpClient } from '../load/http.ts';
 
 /**
  * Watches accepted callbacks until the query service returns them. Polling GET for every tracked call

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { kafkaLoggingOption, REPO_ROOT, resolveKafkaJars } from '../../scripts/local-kafka.ts';
 import type { Lab } from '../lab/lab.ts';
 import { meanRecordBytes } from '../lab/prefill.ts';

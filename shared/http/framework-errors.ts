@@ -88,7 +88,7 @@ export function frameworkErrorOptions(
       const refusal = frameworkRefusal(error, settings) ?? genericRefusal(400);
       if (refusal.status >= 500) request.log.error({ code: error.code }, 'request failed in the router');
       else request.log.info({ code: error.code }, 'request refused by the router');
-      return sendRefusal(reply, refusal);
+      void sendRefusal(reply, refusal);
     },
     clientErrorHandler(this: FastifyInstance, error: Error & { code?: string }, socket: Socket) {
       if (error.code === 'ECONNRESET' || socket.destroyed) return;

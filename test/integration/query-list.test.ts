@@ -75,18 +75,19 @@ describe('GET /v1/calls', () => {
 
   it('expand=none (the default) leaves only the ids of customer and operator; customer and operator expand one', async () => {
     const full = (await get(`${RANGE}&expand=all`)).json();
-    const only = (call: Record<string, any>, keep: { customer: boolean; operator: boolean }) => ({
+    type Call = { customer?: { customerId: string }; operator?: { operatorId: string } };
+    const only = (call: Call, keep: { customer: boolean; operator: boolean }) => ({
       ...call,
       ...(call.customer && !keep.customer ? { customer: { customerId: call.customer.customerId } } : {}),
       ...(call.operator && !keep.operator ? { operator: { operatorId: call.operator.operatorId } } : {}),
     });
-    const none = full.map((call: Record<string, unknown>) => only(call, { customer: false, operator: false }));
+    const none = full.map((call: Call) => only(call, { customer: false, operator: false }));
     expect((await get(RANGE)).json()).toEqual(none);
     expect((await get(`${RANGE}&expand=none`)).json()).toEqual(none);
     expect(none[0].customer).toEqual({ customerId: expect.any(String) });
     expect(none[0].operator).toEqual({ operatorId: '25233' });
-    expect((await get(`${RANGE}&expand=customer`)).json()).toEqual(full.map((call: any) => only(call, { customer: true, operator: false })));
-    expect((await get(`${RANGE}&expand=operator`)).json()).toEqual(full.map((call: any) => only(call, { customer: false, operator: true })));
+    expect((await get(`${RANGE}&expand=customer`)).json()).toEqual(full.map((call: Call) => only(call, { customer: true, operator: false })));
+    expect((await get(`${RANGE}&expand=operator`)).json()).toEqual(full.map((call: Call) => only(call, { customer: false, operator: true })));
   });
 
   it('filters by phoneNumber, campaignId and connectResult, alone and together', async () => {

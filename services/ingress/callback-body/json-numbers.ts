@@ -80,11 +80,17 @@ export function scanNumberToken(text: string, start: number): number {
   let digits = 0;
   let exponentDigits = 0;
   let plainInteger = true;
-  while (isDigit(text.charCodeAt(index))) (index++, digits++);
+  while (isDigit(text.charCodeAt(index))) {
+    index++;
+    digits++;
+  }
   if (text.charCodeAt(index) === 0x2e) {
     plainInteger = false;
     index++;
-    while (isDigit(text.charCodeAt(index))) (index++, digits++);
+    while (isDigit(text.charCodeAt(index))) {
+      index++;
+      digits++;
+    }
   }
   const e = text.charCodeAt(index);
   if (e === 0x65 || e === 0x45) {
@@ -92,7 +98,10 @@ export function scanNumberToken(text: string, start: number): number {
     index++;
     const sign = text.charCodeAt(index);
     if (sign === 0x2b || sign === 0x2d) index++;
-    while (isDigit(text.charCodeAt(index))) (index++, exponentDigits++);
+    while (isDigit(text.charCodeAt(index))) {
+      index++;
+      exponentDigits++;
+    }
   }
   // index > start: the first character is always consumed.
   return plainlyExact(digits, exponentDigits, plainInteger) ? index : -index;
