@@ -31,11 +31,18 @@ export interface InProcessConsumer {
   isMember(): boolean;
 }
 
-export async function startTestPipeline(options: { now?: () => Date } = {}): Promise<TestPipeline> {
+export interface TestPipelineOptions {
+  now?: () => Date;
+  /** Another broker than the test run's (e.g. one of another Kafka release). */
+  brokers?: string[];
+}
+
+export async function startTestPipeline(options: TestPipelineOptions = {}): Promise<TestPipeline> {
   const db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
-  const kafka = testKafka(inject('kafkaBrokers'));
+  const brokers = options.brokers ?? inject('kafkaBrokers');
+  const kafka = testKafka(brokers);
   const topics = await createTestTopics(kafka);
-  const config = (group?: string) => testServiceConfig({ databaseUrl: db.url, topics, ...(group ? { group } : {}) });
+  const config = (group?: string) => testServiceConfig({ databaseUrl: db.url, topics, brokers, ...(group ? { group } : {}) });
   const ingress = await startIngress(config(), { ...IN_PROCESS, ...(options.now ? { now: options.now } : {}) });
   const query = await startQuery(config(), IN_PROCESS);
   const consumers: RunningConsumer[] = [];
