@@ -28,7 +28,14 @@ export default tseslint.config(
     // Product code and the labs are handed the parsed config; only the config and the entry points that
     // hand process.env to it read the environment (tests and the kit set up environments for processes).
     files: ['services/**/*.ts', 'shared/**/*.ts', 'scripts/**/*.ts', 'chaos/**/*.ts', 'bench/**/*.ts'],
-    ignores: ['shared/config.ts', 'services/*/main.ts', 'scripts/{start,setup,tenant,generate-schemas}.ts', 'chaos/run.ts', 'bench/main.ts', '**/*.test.ts'],
+    ignores: [
+      'shared/config.ts',
+      'services/*/main.ts',
+      'scripts/{start,setup,tenant,generate-schemas}.ts',
+      'chaos/run.ts',
+      'bench/main.ts',
+      '**/*.test.ts',
+    ],
     rules: {
       'no-restricted-properties': [
         'error',

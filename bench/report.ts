@@ -87,9 +87,20 @@ export function tableRows(results: BenchResults): Row[] {
 
 export function renderTable(results: BenchResults): string {
   const header = ['stage', 'measured', 'baseline (same run)', 'ratio', 'target', 'met'];
-  const body = tableRows(results).map((row) => [row.stage, row.measured, row.baseline, row.ratio, row.target, row.met === undefined ? '' : row.met ? 'yes' : 'NO']);
+  const body = tableRows(results).map((row) => [
+    row.stage,
+    row.measured,
+    row.baseline,
+    row.ratio,
+    row.target,
+    row.met === undefined ? '' : row.met ? 'yes' : 'NO',
+  ]);
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   const { machine } = results;
   return [
     line(header),

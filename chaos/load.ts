@@ -56,7 +56,16 @@ export function startLoad(options: LoadOptions): RunningLoad {
   let rate = options.ratePerSecond;
   let nextSlot = started;
   let nextCall = options.firstCall ?? 0;
-  const result: LoadResult = { sent: 0, requests: 0, accepted: 0, rejected: {}, unacknowledged: 0, unavailableWithoutRetryAfter: 0, calls: [], elapsedMs: 0 };
+  const result: LoadResult = {
+    sent: 0,
+    requests: 0,
+    accepted: 0,
+    rejected: {},
+    unacknowledged: 0,
+    unavailableWithoutRetryAfter: 0,
+    calls: [],
+    elapsedMs: 0,
+  };
   let answers: Record<string, number> = {};
 
   const slot = async () => {
@@ -69,13 +78,24 @@ export function startLoad(options: LoadOptions): RunningLoad {
     for (let attempt = 0; ; attempt += 1) {
       await slot();
       result.requests += 1;
-      const answer: PostResult = await postJson(options.url, body, { authorization: `Bearer ${options.token}` }, options.requestTimeoutMs ?? 10_000);
+      const answer: PostResult = await postJson(
+        options.url,
+        body,
+        { authorization: `Bearer ${options.token}` },
+        options.requestTimeoutMs ?? 10_000,
+      );
       const status = String(answer.status);
       answers[status] = (answers[status] ?? 0) + 1;
       if (answer.status === 200) return true;
       result.rejected[status] = (result.rejected[status] ?? 0) + 1;
       if (answer.status === 503 && answer.retryAfterSeconds === undefined) result.unavailableWithoutRetryAfter += 1;
-      if (typeof answer.status === 'number' && answer.status >= 400 && answer.status < 500 && answer.status !== 408 && answer.status !== 429) {
+      if (
+        typeof answer.status === 'number' &&
+        answer.status >= 400 &&
+        answer.status < 500 &&
+        answer.status !== 408 &&
+        answer.status !== 429
+      ) {
         return false;
       }
       if (Date.now() > retryEnd) {

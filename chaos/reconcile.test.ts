@@ -27,7 +27,9 @@ beforeAll(async () => {
   const records = stored.map((callback, offset) => ({
     partition: 0,
     offset: String(offset),
-    value: Buffer.from(JSON.stringify(envelopeOf(tenant.tenantId, callback, crypto.randomUUID(), new Date(Date.UTC(2026, 0, 1, 0, 0, offset))))),
+    value: Buffer.from(
+      JSON.stringify(envelopeOf(tenant.tenantId, callback, crypto.randomUUID(), new Date(Date.UTC(2026, 0, 1, 0, 0, offset)))),
+    ),
   }));
   // The one tenant is in Tokyo; the reconciliation, not the time-zone lookup, is under test.
   await processBatch(db.pool, async () => 'Asia/Tokyo', records);
@@ -56,7 +58,10 @@ describe('chaos reconciliation', () => {
   it('counts a missing dialogue line as lost and an extra label row as duplicated', async () => {
     // Call 4 has one session of two lines; call 3 has no session.
     const [call3, call4] = [variantCallback(3, 0).callId, variantCallback(4, 0).callId];
-    const deleted = await db.pool.query('delete from dialogue_lines where tenant_id = $1 and call_id = $2 and seq = 1', [tenant.tenantId, call4]);
+    const deleted = await db.pool.query('delete from dialogue_lines where tenant_id = $1 and call_id = $2 and seq = 1', [
+      tenant.tenantId,
+      call4,
+    ]);
     expect(deleted.rowCount).toBe(1);
     await db.pool.query(
       `insert into call_labels (tenant_id, call_id, label_seq, instance_seq, name) values ($1, $2, 1000, null, 'again')`,

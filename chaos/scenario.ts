@@ -38,7 +38,10 @@ export interface Scenario {
   /** After the load and the drain, before counting (e.g. redeliver at the Kafka level). */
   afterLoad?(context: ScenarioContext, load: LoadResult): Promise<void>;
   /** Drives the load itself instead (the overload scenario); returns every call it sent. */
-  drive?(context: ScenarioContext, base: Omit<LoadOptions, 'ratePerSecond' | 'concurrency' | 'durationMs'>): Promise<{ load: LoadResult; extra: Record<string, unknown> }>;
+  drive?(
+    context: ScenarioContext,
+    base: Omit<LoadOptions, 'ratePerSecond' | 'concurrency' | 'durationMs'>,
+  ): Promise<{ load: LoadResult; extra: Record<string, unknown> }>;
 }
 
 export interface ScenarioResult {
@@ -92,11 +95,19 @@ export async function runScenario(
     if (scenario.drive) {
       ({ load, extra } = await scenario.drive(context, base));
     } else {
-      const running = startLoad({ ...base, ratePerSecond: settings.ratePerSecond, concurrency: settings.concurrency, durationMs: settings.durationMs });
+      const running = startLoad({
+        ...base,
+        ratePerSecond: settings.ratePerSecond,
+        concurrency: settings.concurrency,
+        durationMs: settings.durationMs,
+      });
       await scenario.inject(context, running);
       load = await running.done;
     }
-    const crashed = pipeline.services().filter((service) => !service.running() && !service.stoppedOnPurpose()).map((service) => service.name);
+    const crashed = pipeline
+      .services()
+      .filter((service) => !service.running() && !service.stoppedOnPurpose())
+      .map((service) => service.name);
     await pipeline.waitUntilConsumed(settings.drainTimeoutMs);
     if (scenario.afterLoad) {
       await scenario.afterLoad(context, load);

@@ -56,7 +56,10 @@ describe('chaos, short variants', () => {
     );
     expectNothingLost(result);
     expect(result.faults.some((fault) => fault.includes('consumer SIGKILL'))).toBe(true);
-    const logs = pipeline.services().map((service) => service.output()).join('\n');
+    const logs = pipeline
+      .services()
+      .map((service) => service.output())
+      .join('\n');
     expect(logs.length).toBeGreaterThan(0);
     expect(logs.includes(pipeline.tenant.ingestToken)).toBe(false);
     expect(logs.includes(pipeline.tenant.accessToken)).toBe(false);

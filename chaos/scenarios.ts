@@ -28,7 +28,7 @@ function brokerRestart(signal: NodeJS.Signals): Scenario {
 const postgresRestart: Scenario = {
   name: 'postgres-restart',
   description:
-    'twice: every connection to Postgres cut at the proxy and the services\' backends terminated (pg_terminate_backend), 3 s without Postgres, then back',
+    "twice: every connection to Postgres cut at the proxy and the services' backends terminated (pg_terminate_backend), 3 s without Postgres, then back",
   async inject(context) {
     for (const fraction of [0.25, 0.6]) {
       await at(context, fraction);

@@ -67,7 +67,9 @@ export async function waitUntilConsumed(kafka: Kafka, groupId: string, topic: st
     const total = [...(committed ?? new Map<number, bigint>()).values()].reduce((sum, offset) => sum + (offset > 0n ? offset : 0n), 0n);
     if (total > progress) [progress, deadline] = [total, Date.now() + timeoutMs];
     if (Date.now() > deadline) {
-      throw new Error(`group ${groupId} committed nothing new on ${topic} for ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+      throw new Error(
+        `group ${groupId} committed nothing new on ${topic} for ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+      );
     }
     await new Promise((done) => setTimeout(done, 200));
   }

@@ -35,7 +35,11 @@ export interface ProcessPipelineOptions {
 }
 
 export async function startProcessPipeline(env: FaultEnvironment, options: ProcessPipelineOptions = {}): Promise<ProcessPipeline> {
-  const db = await createMigratedDatabase(env.adminUrl, { prefix: 'callstream_chaos', poolSize: 3, applicationName: 'callstream-chaos-reconcile' });
+  const db = await createMigratedDatabase(env.adminUrl, {
+    prefix: 'callstream_chaos',
+    poolSize: 3,
+    applicationName: 'callstream-chaos-reconcile',
+  });
   const { name: database, pool } = db;
   // The run's own connections are not under test: a dropped idle one is simply replaced.
   pool.on('error', () => undefined);
@@ -68,11 +72,7 @@ export async function startProcessPipeline(env: FaultEnvironment, options: Proce
     all.push(service);
     return service;
   };
-  const [ingress, consumer, query] = await Promise.all([
-    start('ingress', options.ingressEnv),
-    start('consumer'),
-    start('query'),
-  ]);
+  const [ingress, consumer, query] = await Promise.all([start('ingress', options.ingressEnv), start('consumer'), start('query')]);
   const consumers = [consumer];
 
   return {

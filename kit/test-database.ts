@@ -60,7 +60,11 @@ export async function createMigratedDatabase(adminUrl: string, options: Database
 
 /** The migrated template a test run clones for each test file; only its name is kept. */
 export async function createTemplateDatabase(adminUrl: string): Promise<string> {
-  const template = await createMigratedDatabase(adminUrl, { prefix: 'callstream_test_template', poolSize: 1, applicationName: 'callstream-test-migrate' });
+  const template = await createMigratedDatabase(adminUrl, {
+    prefix: 'callstream_test_template',
+    poolSize: 1,
+    applicationName: 'callstream-test-migrate',
+  });
   await closePool(adminUrl, template.pool, template.name);
   return template.name;
 }
@@ -68,7 +72,9 @@ export async function createTemplateDatabase(adminUrl: string): Promise<string> 
 /** A fresh clone of the template: migrated, empty, and cheap to make. */
 export async function createTestDatabase(adminUrl: string, template: string, options: DatabaseOptions = {}): Promise<TestDatabase> {
   const name = `${options.prefix ?? 'callstream_test'}_${randomBytes(6).toString('hex')}`;
-  await withAdmin(adminUrl, (client) => client.query(`create database ${pg.escapeIdentifier(name)} template ${pg.escapeIdentifier(template)}`));
+  await withAdmin(adminUrl, (client) =>
+    client.query(`create database ${pg.escapeIdentifier(name)} template ${pg.escapeIdentifier(template)}`),
+  );
   return openDatabase(adminUrl, name, options);
 }
 

@@ -16,7 +16,10 @@ export type KafkaRelease = 'current' | '3.9';
 
 /** Where each release's pom is, and how its broker is told where its logging configuration is. */
 const RELEASES: Record<KafkaRelease, { pom: string; logging: string }> = {
-  current: { pom: join(REPO_ROOT, 'kafka', 'pom.xml'), logging: `-Dlog4j2.configurationFile=${join(REPO_ROOT, 'kafka', 'log4j2.properties')}` },
+  current: {
+    pom: join(REPO_ROOT, 'kafka', 'pom.xml'),
+    logging: `-Dlog4j2.configurationFile=${join(REPO_ROOT, 'kafka', 'log4j2.properties')}`,
+  },
   '3.9': {
     pom: join(REPO_ROOT, 'kafka', '3.9', 'pom.xml'),
     logging: `-Dlog4j.configuration=file:${join(REPO_ROOT, 'kafka', '3.9', 'log4j.properties')}`,
@@ -66,7 +69,16 @@ export function resolveKafkaJars(release: KafkaRelease = 'current'): string {
   process.stderr.write(`resolving Kafka ${version} from Maven Central (first run only)…\n`);
   const result = spawnSync(
     'mvn',
-    ['-q', '-B', '-Dstyle.color=never', '-f', RELEASES[release].pom, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'],
+    [
+      '-q',
+      '-B',
+      '-Dstyle.color=never',
+      '-f',
+      RELEASES[release].pom,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${staging}`,
+      '-DincludeScope=runtime',
+    ],
     { encoding: 'utf8' },
   );
   if (result.status !== 0) {

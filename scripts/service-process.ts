@@ -15,7 +15,10 @@ import { REPO_ROOT } from './local-kafka.ts';
  */
 export type ServiceName = 'ingress' | 'consumer' | 'query';
 
-export const PORT_VARIABLE = { ingress: 'INGRESS_PORT', consumer: 'CONSUMER_PORT', query: 'QUERY_PORT' } as const satisfies Record<ServiceName, keyof Config>;
+export const PORT_VARIABLE = { ingress: 'INGRESS_PORT', consumer: 'CONSUMER_PORT', query: 'QUERY_PORT' } as const satisfies Record<
+  ServiceName,
+  keyof Config
+>;
 
 /** listening: the IPC report only; healthy: then /healthz answers 200; ready: then /readyz answers 200. */
 export type StartedWhen = 'listening' | 'healthy' | 'ready';
@@ -132,7 +135,10 @@ export function spawnService(options: ServiceProcessOptions): ServiceProcess {
       options.signal?.throwIfAborted();
       // The consumer reports listening before it joins Kafka, which may still fail.
       if (own.exitCode !== null || own.signalCode !== null) await failed;
-      const ok = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(2_000) }).then((response) => response.ok, () => false);
+      const ok = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(2_000) }).then(
+        (response) => response.ok,
+        () => false,
+      );
       if (ok) return;
       if (Date.now() > deadline) throw timedOut(`answer ${path}`);
       await new Promise((done) => setTimeout(done, 100));
@@ -207,7 +213,12 @@ export function killAllServicesNow(): void {
 }
 
 /** The first of the promises to settle, or a rejection when the time is up or the signal aborts; nothing left pending. */
-async function settleFirst(promises: Promise<unknown>[], timeoutMs: number, timeoutError: () => Error, signal?: AbortSignal): Promise<void> {
+async function settleFirst(
+  promises: Promise<unknown>[],
+  timeoutMs: number,
+  timeoutError: () => Error,
+  signal?: AbortSignal,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const limit = new Promise<never>((_, reject) => {

@@ -128,8 +128,12 @@ async function startUp(): Promise<void> {
   const sample = join(REPO_ROOT, 'examples', 'seed-000-callback.json');
   const callId = (JSON.parse(readFileSync(sample, 'utf8')) as { callId: string }).callId;
   say('');
-  say(`callstream is running (tenant ${tenant.tenantId}, credentials in ${relative(REPO_ROOT, DEV_TENANT_FILE)}, logs in ${relative(REPO_ROOT, LOGS)}/)`);
-  say(`  ingress  http://127.0.0.1:${config.INGRESS_PORT}   query  http://127.0.0.1:${config.QUERY_PORT}   consumer  http://127.0.0.1:${config.CONSUMER_PORT}/readyz`);
+  say(
+    `callstream is running (tenant ${tenant.tenantId}, credentials in ${relative(REPO_ROOT, DEV_TENANT_FILE)}, logs in ${relative(REPO_ROOT, LOGS)}/)`,
+  );
+  say(
+    `  ingress  http://127.0.0.1:${config.INGRESS_PORT}   query  http://127.0.0.1:${config.QUERY_PORT}   consumer  http://127.0.0.1:${config.CONSUMER_PORT}/readyz`,
+  );
   say('');
   say('Send the seed-000 sample callback:');
   say(

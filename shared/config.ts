@@ -11,11 +11,7 @@ const DECIMAL = /^(0|[1-9][0-9]*)$/;
  * message for every way to miss, so that the line says what is expected rather than what went wrong.
  */
 function decimal(min: number, max: number, expected: string) {
-  return z
-    .string()
-    .regex(DECIMAL, expected)
-    .transform(Number)
-    .pipe(z.number().min(min, expected).max(max, expected));
+  return z.string().regex(DECIMAL, expected).transform(Number).pipe(z.number().min(min, expected).max(max, expected));
 }
 
 const integer = (fallback: number, min = 0) =>
@@ -160,11 +156,15 @@ export function npmStartPorts(config: Config, { localKafka }: { localKafka: bool
   ];
   for (const [index, { variable, port }] of ports.entries()) {
     if (port === 0) {
-      throw new ConfigError(`invalid environment: ${variable}=0 (any free port) does not suit npm start, which prints the URLs it serves; choose a port`);
+      throw new ConfigError(
+        `invalid environment: ${variable}=0 (any free port) does not suit npm start, which prints the URLs it serves; choose a port`,
+      );
     }
     const earlier = ports.slice(0, index).find((other) => other.port === port);
     if (earlier) {
-      throw new ConfigError(`invalid environment: ${earlier.variable} and ${variable} are both ${port}; every port npm start listens on must differ`);
+      throw new ConfigError(
+        `invalid environment: ${earlier.variable} and ${variable} are both ${port}; every port npm start listens on must differ`,
+      );
     }
   }
   return ports;

@@ -166,7 +166,6 @@ export function localTimeToInstant(text: string, timeZone: string): Date {
   return new Date(fits.length > 0 ? Math.max(...fits) : naive - offsetBefore);
 }
 
-
 function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
 }

@@ -11,11 +11,7 @@ export function loggerOptions(level: string, service: string): LoggerOptions {
     level,
     base: { service },
     redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers["x-callstream-token"]',
-        'req.headers["x-commubo-accesstoken"]',
-      ],
+      paths: ['req.headers.authorization', 'req.headers["x-callstream-token"]', 'req.headers["x-commubo-accesstoken"]'],
       censor: '[REDACTED]',
     },
     serializers: {

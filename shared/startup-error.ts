@@ -48,9 +48,13 @@ export async function needPostgres<T>(databaseUrl: string, step: () => Promise<T
     const where = `Postgres at ${displayDatabaseUrl(databaseUrl)} (DATABASE_URL)`;
     // A SQLSTATE means Postgres answered (wrong password, no such database): it was reached.
     const answered = typeof (root as { severity?: unknown }).severity === 'string';
-    throw new StartupError('POSTGRES_UNAVAILABLE', answered ? `${where} refused: ${reason(error)}` : `cannot reach ${where}: ${reason(root)}`, {
-      cause: error,
-    });
+    throw new StartupError(
+      'POSTGRES_UNAVAILABLE',
+      answered ? `${where} refused: ${reason(error)}` : `cannot reach ${where}: ${reason(root)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -81,7 +85,9 @@ export async function listenOn<T>(variable: string, port: number, host: string, 
     const code = (error as { code?: unknown }).code;
     if (code === 'EADDRINUSE') throw portInUse(variable, port, { cause: error });
     if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      throw new StartupError('PORT_UNAVAILABLE', `cannot listen on ${host} port ${port} (HOST, ${variable}): listen ${code}`, { cause: error });
+      throw new StartupError('PORT_UNAVAILABLE', `cannot listen on ${host} port ${port} (HOST, ${variable}): listen ${code}`, {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -139,7 +145,9 @@ function fromDependency(error: Error): boolean {
 function reason(error: unknown): string {
   const { syscall, code, message } = error as { syscall?: unknown; code?: unknown; message?: unknown };
   if (typeof syscall === 'string' && typeof code === 'string') return `${syscall} ${code}`;
-  const text = String(message ?? error).replace(/\s+/g, ' ').trim();
+  const text = String(message ?? error)
+    .replace(/\s+/g, ' ')
+    .trim();
   const system = /\b([a-z]+) (E[A-Z0-9]+)\b/.exec(text);
   return system ? `${system[1]} ${system[2]}` : text;
 }

@@ -7,7 +7,9 @@ export type StartupReport = { listening: true } | { startupFailed: string };
 
 export function isStartupReport(message: unknown): message is StartupReport {
   if (typeof message !== 'object' || message === null) return false;
-  return (message as { listening?: unknown }).listening === true || typeof (message as { startupFailed?: unknown }).startupFailed === 'string';
+  return (
+    (message as { listening?: unknown }).listening === true || typeof (message as { startupFailed?: unknown }).startupFailed === 'string'
+  );
 }
 
 /** Sends the report and waits until it is handed over (or a second passes); never throws. */

@@ -114,7 +114,10 @@ export function generateCallback(seed: number, index: number, callId: string): J
     transferAgentFlag: random.chance(0.1) ? 1 : 0,
     robotNames: instances.map((instance) => instance.robotName),
     labelInfos: [random.pick(words.LABELS)],
-    variables: Array.from({ length: random.int(1, 4) }, (_, n) => ({ variableName: `v${n}`, variableValue: random.pick(['北京', '東京', 'yes', '42']) })),
+    variables: Array.from({ length: random.int(1, 4) }, (_, n) => ({
+      variableName: `v${n}`,
+      variableValue: random.pick(['北京', '東京', 'yes', '42']),
+    })),
     instances,
     intentionLabelKey: intentionKey,
     intentionLabelName: intentionName,

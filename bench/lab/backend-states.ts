@@ -24,7 +24,14 @@ export function sampleBackendStates(pool: Pool, database: string, applicationNam
         [database, applicationName],
       );
       const states = new Set(rows.map((row) => row.state ?? 'unknown'));
-      const state = rows.length === 0 ? 'no_connection' : states.has('active') ? 'active' : states.has('idle in transaction') ? 'idle_in_transaction' : 'idle';
+      const state =
+        rows.length === 0
+          ? 'no_connection'
+          : states.has('active')
+            ? 'active'
+            : states.has('idle in transaction')
+              ? 'idle_in_transaction'
+              : 'idle';
       counts[state] = (counts[state] ?? 0) + 1;
       samples += 1;
       await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
@@ -34,7 +41,9 @@ export function sampleBackendStates(pool: Pool, database: string, applicationNam
     async stop() {
       running = false;
       await loop;
-      return Object.fromEntries(Object.entries(counts).map(([state, count]) => [state, Math.round((count / Math.max(1, samples)) * 100) / 100]));
+      return Object.fromEntries(
+        Object.entries(counts).map(([state, count]) => [state, Math.round((count / Math.max(1, samples)) * 100) / 100]),
+      );
     },
   };
 }

@@ -22,7 +22,9 @@ export interface BulkLoad {
 export async function bulkLoadCalls(pool: Pool, load: BulkLoad): Promise<void> {
   const client = await pool.connect();
   try {
-    await client.query('set session_replication_role = replica').catch(() => load.progress('not a superuser: foreign keys are checked during the load'));
+    await client
+      .query('set session_replication_role = replica')
+      .catch(() => load.progress('not a superuser: foreign keys are checked during the load'));
     const columns: Record<string, string[]> = {};
     for (const table of CALL_TABLES) {
       columns[table] = await writableColumns(pool, table);

@@ -83,6 +83,8 @@ export async function watchCpu(groups: ProcessGroups): Promise<CpuWatch> {
 
 /** The Postgres backends currently connected to one database. */
 export async function backendPids(pool: Pool, database: string): Promise<number[]> {
-  const { rows } = await pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
+  const { rows } = await pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [
+    database,
+  ]);
   return rows.map((row) => row.pid);
 }

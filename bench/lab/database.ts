@@ -8,7 +8,11 @@ import { CALL_TABLES, createMigratedDatabase, databaseUrl, type CallTable, type 
  */
 /** Reached through the `postgres` database of the server DATABASE_URL names. */
 export function createBenchDatabase(serverUrl: string): Promise<TestDatabase> {
-  return createMigratedDatabase(databaseUrl(serverUrl, 'postgres'), { prefix: 'callstream_bench', poolSize: 4, applicationName: 'callstream-bench' });
+  return createMigratedDatabase(databaseUrl(serverUrl, 'postgres'), {
+    prefix: 'callstream_bench',
+    poolSize: 4,
+    applicationName: 'callstream-bench',
+  });
 }
 
 /** Columns a row can be written to (not generated), in table order: what COPY and bulk loads name. */

@@ -24,7 +24,13 @@ async function committed(lab: Lab, admin: ReturnType<Lab['kafka']['admin']>, gro
   return (offsets?.partitions ?? []).reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
 }
 
-export async function drainWithConsumer(lab: Lab, topics: TopicSet, count: number, label: string, wiring: ServiceWiring = {}): Promise<Drain> {
+export async function drainWithConsumer(
+  lab: Lab,
+  topics: TopicSet,
+  count: number,
+  label: string,
+  wiring: ServiceWiring = {},
+): Promise<Drain> {
   const group = `bench.${label}.${randomBytes(4).toString('hex')}`;
   const admin = lab.kafka.admin();
   await admin.connect();

@@ -86,7 +86,10 @@ export function createLab(parts: LabParts): Lab {
       return startNodeProcess({
         ...processOptions('bare-ingress', port),
         service: 'ingress',
-        entry: { script: 'bench/baseline/bare-ingress.ts', args: ['--port', String(port), '--body-limit', String(parts.config.BODY_LIMIT_BYTES)] },
+        entry: {
+          script: 'bench/baseline/bare-ingress.ts',
+          args: ['--port', String(port), '--body-limit', String(parts.config.BODY_LIMIT_BYTES)],
+        },
         env: configEnvironment({ PATH: parts.config.PATH, HOME: parts.config.HOME }),
       });
     },

@@ -46,10 +46,24 @@ export function runPgbench(run: PgbenchRun): Promise<{ tps: number; latencyMs: n
   const url = new URL(run.databaseUrl);
   writeFileSync(run.scriptPath, findCallScript());
   const args = [
-    '-n', '-M', run.mode, '-f', run.scriptPath,
-    '-c', String(run.clients), '-j', '2', '-T', String(run.seconds),
+    '-n',
+    '-M',
+    run.mode,
+    '-f',
+    run.scriptPath,
+    '-c',
+    String(run.clients),
+    '-j',
+    '2',
+    '-T',
+    String(run.seconds),
     ...Object.entries(run.variables).flatMap(([name, value]) => ['-D', `${name}=${value}`]),
-    '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres'),
+    '-h',
+    url.hostname,
+    '-p',
+    url.port || '5432',
+    '-U',
+    decodeURIComponent(url.username || 'postgres'),
     decodeURIComponent(url.pathname.slice(1)),
   ];
   return new Promise((resolve, reject) => {

@@ -31,7 +31,10 @@ export async function startPipeline(lab: Lab): Promise<Pipeline> {
   try {
     const query = await lab.service('query', 'query', {});
     started.push(query);
-    const consumer = await lab.service('consumer', 'pipeline-consumer', { topics, group: `bench.pipeline.${randomBytes(4).toString('hex')}` });
+    const consumer = await lab.service('consumer', 'pipeline-consumer', {
+      topics,
+      group: `bench.pipeline.${randomBytes(4).toString('hex')}`,
+    });
     started.push(consumer);
     const ingress = await lab.service('ingress', 'pipeline-ingress', { topics });
     started.push(ingress);
@@ -44,7 +47,8 @@ export async function startPipeline(lab: Lab): Promise<Pipeline> {
     if (accepted !== 200) throw new Error(`the pipeline's ingress answered ${accepted} to a valid callback`);
     const deadline = Date.now() + READY_DEADLINE_MS;
     while ((await lookupClient.send(lookupRequest(lab, callId))) !== 200) {
-      if (Date.now() > deadline) throw new Error(`a callback accepted by the ingress was not returned by the query service within ${READY_DEADLINE_MS / 1000} s`);
+      if (Date.now() > deadline)
+        throw new Error(`a callback accepted by the ingress was not returned by the query service within ${READY_DEADLINE_MS / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return { ingress, consumer, query, ingestClient, lookupClient, stop };

@@ -71,7 +71,8 @@ export function summariseProfile(profile: CpuProfile, top = 20): ProfileSummary 
 }
 
 export function formatSummary(title: string, summary: ProfileSummary): string {
-  const rows = (list: ProfileSummary['frames']) => list.map((entry) => `  ${String(entry.share).padStart(5)}%  ${String(entry.ms).padStart(7)} ms  ${entry.name}`);
+  const rows = (list: ProfileSummary['frames']) =>
+    list.map((entry) => `  ${String(entry.share).padStart(5)}%  ${String(entry.ms).padStart(7)} ms  ${entry.name}`);
   return [
     `# ${title}: ${summary.busyMs} ms busy, ${summary.idleMs} ms idle (shares are of busy time)`,
     'self time by area:',
@@ -96,7 +97,9 @@ export function summariseProfiles(directory: string): string {
     .flatMap((label) =>
       readdirSync(join(directory, label))
         .filter((name) => MAIN_THREAD_PROFILE.test(name))
-        .map((name) => formatSummary(label, summariseProfile(profileSchema.parse(JSON.parse(readFileSync(join(directory, label, name), 'utf8')))))),
+        .map((name) =>
+          formatSummary(label, summariseProfile(profileSchema.parse(JSON.parse(readFileSync(join(directory, label, name), 'utf8'))))),
+        ),
     )
     .join('\n');
   const path = join(directory, 'summary.txt');

@@ -20,7 +20,13 @@ export interface FreshnessWindow {
   ingestStatuses: Record<string, number>;
 }
 
-export async function measureFreshness(lab: Lab, pipeline: Pipeline, rate: number, durationMs: number, sampled = true): Promise<FreshnessWindow> {
+export async function measureFreshness(
+  lab: Lab,
+  pipeline: Pipeline,
+  rate: number,
+  durationMs: number,
+  sampled = true,
+): Promise<FreshnessWindow> {
   const prefix = callIdPrefix(lab.random);
   const every = Math.max(1, Math.round(rate / lab.options.freshnessSamplesPerS));
   const tracker = createFreshnessTracker({

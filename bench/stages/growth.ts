@@ -75,7 +75,12 @@ async function prepareStoredDatabase(lab: Lab, consumer: ConsumerStageOutput, st
   return { db, bulk: { prefix, count }, seconds: (performance.now() - started) / 1000 };
 }
 
-export async function runGrowthStage(lab: Lab, consumer: ConsumerStageOutput, queryRate: number, step: (line: string) => void): Promise<GrowthResult> {
+export async function runGrowthStage(
+  lab: Lab,
+  consumer: ConsumerStageOutput,
+  queryRate: number,
+  step: (line: string) => void,
+): Promise<GrowthResult> {
   const drainCalls = Math.min(DRAIN_CALLS, lab.options.consumerCalls);
   let stored: TestDatabase | undefined;
   const queries: NodeProcess[] = [];

@@ -44,7 +44,12 @@ export async function runQueryStage(
   const watch = () => lab.watchCpu([pipeline.ingress, pipeline.consumer, pipeline.query]);
 
   let cpu = await watch();
-  const saturated = await runClosedLoop({ concurrency: options.queryConcurrency, warmupMs: options.warmupMs, durationMs: options.durationMs, send: lookup });
+  const saturated = await runClosedLoop({
+    concurrency: options.queryConcurrency,
+    warmupMs: options.warmupMs,
+    durationMs: options.durationMs,
+    send: lookup,
+  });
   const saturatedCpu = await cpu.stop();
   const halfRate = Math.max(1, saturated.achieved_rps / 2);
 

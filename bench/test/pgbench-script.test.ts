@@ -9,7 +9,12 @@ describe('the query baseline script', () => {
     expect(setLine).toBe('\\set i random(0, :calls - 1)');
     expect(sql).not.toMatch(/\$\d/);
     // Every colon left is a pgbench variable or a cast: none inside a string literal.
-    expect(sql!.split("'").filter((_, index) => index % 2 === 1).join('')).not.toContain(':');
+    expect(
+      sql!
+        .split("'")
+        .filter((_, index) => index % 2 === 1)
+        .join(''),
+    ).not.toContain(':');
     const backToService = sql!
       .replace(':tenant::uuid', '$1::uuid')
       .replace(":prefix::text || lpad(to_hex(:i::bigint), 12, '0')", '$2')

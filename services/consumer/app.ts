@@ -11,7 +11,10 @@ export interface ConsumerHttpDeps {
   readiness: ReadinessChecks;
 }
 
-export function buildConsumerServer(deps: ConsumerHttpDeps, options: { logger: FastifyServerOptions['logger']; registry: Registry }): FastifyInstance {
+export function buildConsumerServer(
+  deps: ConsumerHttpDeps,
+  options: { logger: FastifyServerOptions['logger']; registry: Registry },
+): FastifyInstance {
   const app = Fastify({ ...frameworkErrorOptions(), logger: options.logger });
   // The consumer answers no client with a Retry-After of its own; 5 s is what a 503 here would say.
   app.register(errorHandler, { retryAfterSeconds: 5 });

@@ -77,7 +77,12 @@ async function writeOneByOne(client: PoolClient, calls: PreparedCall[], deadLett
 export async function processBatch(db: Pool, timeZoneOf: TimeZoneOf, records: IncomingRecord[]): Promise<BatchOutcome> {
   const { calls, deadLetters } = await prepare(timeZoneOf, records);
   try {
-    const result = await inTransaction(db, (client) => writeCalls(client, calls.map((call) => call.rows)));
+    const result = await inTransaction(db, (client) =>
+      writeCalls(
+        client,
+        calls.map((call) => call.rows),
+      ),
+    );
     return { ...result, deadLetters };
   } catch (error) {
     // Postgres refused some values: find which records, one at a time. Anything else is retried.

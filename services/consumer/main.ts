@@ -6,5 +6,8 @@ import { createConsumer } from './start.ts';
 const config = loadConfigOrExit(process.env);
 const consumer = createConsumer(config);
 // Signals are heard from the first moment: one during start-up closes what was opened so far.
-closeOnSignals(() => consumer.close(), (message) => consumer.app.log.info(message));
+closeOnSignals(
+  () => consumer.close(),
+  (message) => consumer.app.log.info(message),
+);
 await consumer.start().catch(exitOnStartupFailure);

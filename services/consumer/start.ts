@@ -102,7 +102,9 @@ export function createConsumer(config: Config, overrides: ConsumerOverrides = {}
       if (overrides.listen === false) {
         await app.ready();
       } else {
-        await listenOn('CONSUMER_PORT', config.CONSUMER_PORT, config.HOST, () => app.listen({ host: config.HOST, port: config.CONSUMER_PORT }));
+        await listenOn('CONSUMER_PORT', config.CONSUMER_PORT, config.HOST, () =>
+          app.listen({ host: config.HOST, port: config.CONSUMER_PORT }),
+        );
         await (overrides.report ?? reportStartup)({ listening: true });
       }
       await needKafka(brokers, () => consumer.start());

@@ -11,7 +11,11 @@ export function frameworkErrorSettings(limits: { bodyLimit: number }): Framework
   return {
     overrides: {
       FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'BODY_TOO_LARGE', message: `the body is larger than ${limits.bodyLimit} bytes` },
-      FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the callback as a JSON object with Content-Type: application/json' },
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'send the callback as a JSON object with Content-Type: application/json',
+      },
       FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'EMPTY_BODY', message: 'the body is empty; send one callback as a JSON object' },
     },
   };

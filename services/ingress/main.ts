@@ -6,5 +6,8 @@ import { createIngress } from './start.ts';
 const config = loadConfigOrExit(process.env);
 const ingress = createIngress(config);
 // Signals are heard from the first moment: one during start-up closes what was opened so far.
-closeOnSignals(() => ingress.close(), (message) => ingress.app.log.info(message));
+closeOnSignals(
+  () => ingress.close(),
+  (message) => ingress.app.log.info(message),
+);
 await ingress.start().catch(exitOnStartupFailure);

@@ -122,4 +122,3 @@ export async function startIngress(config: Config, overrides: IngressOverrides =
   }
   return ingress;
 }
-

@@ -105,10 +105,7 @@ export function createCallsRepository(db: Pool): CallsRepository {
     },
 
     async findRawCallback(tenantId, callId) {
-      const { rows } = await db.query(`select raw::text as raw from calls where tenant_id = $1::uuid and call_id = $2`, [
-        tenantId,
-        callId,
-      ]);
+      const { rows } = await db.query(`select raw::text as raw from calls where tenant_id = $1::uuid and call_id = $2`, [tenantId, callId]);
       return rows.length === 0 ? undefined : rawRow.parse(rows[0]).raw;
     },
   };

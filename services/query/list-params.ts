@@ -69,10 +69,7 @@ export const listCallsQuerySchema = z
   .object({
     start: day().describe('first day (YYYY-MM-DD) in the tenant timezone, inclusive; 1900-01-01 to 9998-12-31'),
     end: day().describe('last day (YYYY-MM-DD) in the tenant timezone, inclusive; 1900-01-01 to 9998-12-31'),
-    expand: z
-      .enum(EXPAND_VALUES, { error: parameterError })
-      .default('none')
-      .describe('which of customer and operator to return in full'),
+    expand: z.enum(EXPAND_VALUES, { error: parameterError }).default('none').describe('which of customer and operator to return in full'),
     limit: decimal(/^[1-9][0-9]*$/, 'must be a positive integer', MAX_PAGE_SIZE)
       .optional()
       .describe(`page size (1..${MAX_PAGE_SIZE}); when set, a Link rel="next" header carries the next cursor`),
@@ -92,10 +89,7 @@ export const listCallsQuerySchema = z
       .regex(STORABLE_TEXT, NOT_STORABLE_MESSAGE)
       .optional()
       .describe('only calls with this phoneNumber'),
-    connectResult: z
-      .enum(CONNECT_RESULT_CODES, { error: parameterError })
-      .optional()
-      .describe('only calls with this connectResult'),
+    connectResult: z.enum(CONNECT_RESULT_CODES, { error: parameterError }).optional().describe('only calls with this connectResult'),
     // Any adTaskId the ingress accepts: a JSON integer from 0 to 2^53 - 1.
     campaignId: decimal(/^(0|[1-9][0-9]*)$/, 'must be a non-negative integer', Number.MAX_SAFE_INTEGER)
       .optional()

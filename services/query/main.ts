@@ -6,5 +6,8 @@ import { createQuery } from './start.ts';
 const config = loadConfigOrExit(process.env);
 const query = createQuery(config);
 // Signals are heard from the first moment: one during start-up closes what was opened so far.
-closeOnSignals(() => query.close(), (message) => query.app.log.info(message));
+closeOnSignals(
+  () => query.close(),
+  (message) => query.app.log.info(message),
+);
 await query.start().catch(exitOnStartupFailure);

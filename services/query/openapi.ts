@@ -7,13 +7,23 @@ import { createJsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-ty
  * The OpenAPI 3.1 document, generated from the routes' own zod schemas (the ones that validate every
  * request and response), served at /docs/openapi.json, with Swagger UI at /docs.
  */
-const DOCS_ROUTES = ['/docs', '/docs/', '/docs/json', '/docs/yaml', '/docs/uiConfig', '/docs/initOAuth', '/docs/static/*', '/docs/*', '/docs/openapi.json'];
+const DOCS_ROUTES = [
+  '/docs',
+  '/docs/',
+  '/docs/json',
+  '/docs/yaml',
+  '/docs/uiConfig',
+  '/docs/initOAuth',
+  '/docs/static/*',
+  '/docs/*',
+  '/docs/openapi.json',
+];
 
 /** The transform adds an input and an output variant of every named schema; keep those the paths use. */
 function withoutUnusedSchemas<Document extends object>(document: Document): Document {
   const { components, ...rest } = document as { components?: { schemas?: Record<string, unknown> } };
   const schemas = { ...components?.schemas };
-  for (let removed = true; removed; ) {
+  for (let removed = true; removed;) {
     removed = false;
     const used = JSON.stringify([rest, schemas]);
     for (const name of Object.keys(schemas)) {

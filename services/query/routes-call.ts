@@ -35,7 +35,13 @@ export function callRoutes(app: FastifyInstance, deps: { tenants: TenantAuthenti
     onRequest: commuboAuth(deps.tenants),
     onSend: conditionalGet,
   };
-  const errors = { 304: z.null().describe('Not Modified'), 400: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 503: errorBodySchema };
+  const errors = {
+    304: z.null().describe('Not Modified'),
+    400: errorBodySchema,
+    403: errorBodySchema,
+    404: errorBodySchema,
+    503: errorBodySchema,
+  };
   const docs = { tags: ['call history'], security: [{ tenantId: [], accessToken: [] }], params: callParams };
   const routes = app.withTypeProvider<ZodTypeProvider>();
 

@@ -12,8 +12,7 @@ export const UNSAFE_INTEGER_MESSAGE =
 /** Text longer than a bound of limits.ts; zod counts Unicode code points, as JSON Schema's maxLength does. */
 export const maxLengthMessage = (limit: number) => `must be at most ${limit} characters`;
 
-export const LOCAL_TIME_RANGE_MESSAGE =
-  `must be between ${EARLIEST_LOCAL_TIME} and ${LATEST_LOCAL_TIME}, so that its instant can be stored whatever the timezone`;
+export const LOCAL_TIME_RANGE_MESSAGE = `must be between ${EARLIEST_LOCAL_TIME} and ${LATEST_LOCAL_TIME}, so that its instant can be stored whatever the timezone`;
 
 /** Says what was wrong with a value of the wrong type: missing, null, or something else. */
 export const typeError = (expected: string) => (issue: { input?: unknown }) =>
@@ -97,7 +96,8 @@ export const isStorableLocalTime = (value: unknown): boolean =>
 export const localTime = () =>
   text()
     .regex(LOCAL_TIME_PATTERN, {
-      error: (issue) => (typeof issue.input === 'string' && LOCAL_TIME_SHAPE.test(issue.input) ? LOCAL_TIME_RANGE_MESSAGE : LOCAL_TIME_MESSAGE),
+      error: (issue) =>
+        typeof issue.input === 'string' && LOCAL_TIME_SHAPE.test(issue.input) ? LOCAL_TIME_RANGE_MESSAGE : LOCAL_TIME_MESSAGE,
     })
     .refine((value) => !LOCAL_TIME_PATTERN.test(value) || parseLocalTime(value) !== undefined, LOCAL_TIME_MESSAGE);
 

@@ -70,9 +70,7 @@ export const contactSchema = record({
   companyName: optional(text()),
   remark: optional(text()),
   variates: described(
-    optional(
-      z.union([contactVariateSchema, list(contactVariateSchema)], { error: typeError('an object or an array of objects') }),
-    ),
+    optional(z.union([contactVariateSchema, list(contactVariateSchema)], { error: typeError('an object or an array of objects') })),
     'documented as one {key,type,value} object; senders send an array of them; both are kept as sent',
   ),
 });

@@ -19,7 +19,16 @@ const UNAVAILABLE_SQLSTATE_CLASSES = new Set(['08', '53']);
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
 /** 40001 serialization failure, 40P01 deadlock, 55P03 lock not available, 57014 statement timeout or cancel. */
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014']);
-const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNAVAILABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 /** pg and pg-pool report these without a code. */
 const POOL_TIMEOUT = /timeout exceeded when trying to connect/i;
 const CONNECTION_LOST = /connection terminated|not queryable|connection error/i;

@@ -23,7 +23,10 @@ export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => P
     await client.query('commit');
     return result;
   } catch (error) {
-    broken = await client.query('rollback').then(() => false, () => true);
+    broken = await client.query('rollback').then(
+      () => false,
+      () => true,
+    );
     throw error;
   } finally {
     client.off('error', ignoreConnectionError);

@@ -32,7 +32,10 @@ export interface ValidationIssue {
 }
 
 /** The code and message of the first issue of a request that failed its schema. */
-export function invalidParameter(issue: ValidationIssue, codeByParameter: Readonly<Record<string, ErrorCode>> = {}): { code: ErrorCode; message: string } {
+export function invalidParameter(
+  issue: ValidationIssue,
+  codeByParameter: Readonly<Record<string, ErrorCode>> = {},
+): { code: ErrorCode; message: string } {
   const parameter = issue.instancePath.split('/')[1] ?? '';
   const explicit = issue.params?.params?.code;
   const code = isErrorCode(explicit) ? explicit : (codeByParameter[parameter] ?? 'INVALID_PARAMETER');

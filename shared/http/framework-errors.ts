@@ -31,7 +31,11 @@ const REFUSALS: Record<string, FrameworkRefusal> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'this Content-Type is not accepted here' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'EMPTY_BODY', message: 'the body is empty but the Content-Type says JSON' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'INVALID_JSON', message: 'the body is not valid JSON' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'INVALID_CONTENT_LENGTH', message: 'the Content-Length header does not match the body' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'INVALID_CONTENT_LENGTH',
+    message: 'the Content-Length header does not match the body',
+  },
   FST_ERR_ROUTE_MISSING_CONTENT_TYPE: { status: 400, code: 'MISSING_CONTENT_TYPE', message: 'the request has a body but no Content-Type' },
   FST_ERR_ROUTE_MISSING_CONTENT: { status: 400, code: 'EMPTY_BODY', message: 'the request needs a body' },
 };

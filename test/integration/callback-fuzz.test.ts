@@ -44,7 +44,10 @@ describe('callbacks fuzzed end to end', () => {
         // Unique per case, so each case is its own call; the generated id stays in it.
         const sent: GeneratedCallback = { ...generated, callId: `valid-${serial++}-${generated.callId}` };
         const response = await post(JSON.stringify(sent));
-        expect({ status: response.statusCode, body: response.statusCode === 200 ? undefined : response.json() }).toEqual({ status: 200, body: undefined });
+        expect({ status: response.statusCode, body: response.statusCode === 200 ? undefined : response.json() }).toEqual({
+          status: 200,
+          body: undefined,
+        });
         outcomes.push({ call: serial, deliveries: [sent], lastAccepted: 0, attempted: 1 });
       }),
       { numRuns: fuzzRuns(150) },
@@ -53,7 +56,10 @@ describe('callbacks fuzzed end to end', () => {
       fc.asyncProperty(mutantArb, async ([what, body]) => {
         const marked = body.replace('"callId":"', `"callId":"mutant-${serial++}-`);
         const response = await post(marked);
-        expect({ what, status: response.statusCode >= 400 && response.statusCode < 500 ? '4xx' : response.statusCode }).toEqual({ what, status: '4xx' });
+        expect({ what, status: response.statusCode >= 400 && response.statusCode < 500 ? '4xx' : response.statusCode }).toEqual({
+          what,
+          status: '4xx',
+        });
       }),
       { numRuns: fuzzRuns(150) },
     );

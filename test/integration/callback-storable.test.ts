@@ -98,7 +98,9 @@ const refusedId = (name: string) => {
 
 describe('indexed text at its bound', () => {
   it('refuses a 6,000-character label with 422 naming it (once a 200, then an index row over the btree maximum)', async () => {
-    await expectRefused(callback(refusedId('label-6000'), { labelInfos: [incompressible(6_000)] }), [{ path: 'labelInfos[0]', message: TOO_LONG }]);
+    await expectRefused(callback(refusedId('label-6000'), { labelInfos: [incompressible(6_000)] }), [
+      { path: 'labelInfos[0]', message: TOO_LONG },
+    ]);
   });
 
   it(`refuses every indexed text field one past ${LIMIT} characters, all in one answer`, async () => {
@@ -191,7 +193,13 @@ describe('local times at the ends of the storable range', () => {
       callback(id, {
         callStartTime: '0001-01-01 23:59:59',
         callEndTime: '9999-12-31 00:00:00',
-        instances: [{ ...seed.instances[0], dialogueStartTime: '0001-01-01 23:59:59', dialogueContentList: [{ dialogueStartTime: '9999-12-31 00:00:00' }] }],
+        instances: [
+          {
+            ...seed.instances[0],
+            dialogueStartTime: '0001-01-01 23:59:59',
+            dialogueContentList: [{ dialogueStartTime: '9999-12-31 00:00:00' }],
+          },
+        ],
       }),
       [
         { path: 'callStartTime', message: LOCAL_TIME_RANGE_MESSAGE },
@@ -264,7 +272,10 @@ describe('numbers that JSON.parse cannot read exactly', () => {
     const callId = 'exact-numbers';
     const members = '"n": {"a": 1.50, "b": 1e2, "c": -0, "d": 5e-324, "e": -1.25e-300, "f": 0.1, "g": 1.5e-7, "h": 0.30000000000000004}';
     await expectAccepted(withRaw(callId, members), callId);
-    const { rows } = await pipeline.db.pool.query(`select raw->'n' as n from calls where tenant_id = $1 and call_id = $2`, [tokyo.tenantId, callId]);
+    const { rows } = await pipeline.db.pool.query(`select raw->'n' as n from calls where tenant_id = $1 and call_id = $2`, [
+      tokyo.tenantId,
+      callId,
+    ]);
     expect(rows).toEqual([{ n: { a: 1.5, b: 100, c: 0, d: 5e-324, e: -1.25e-300, f: 0.1, g: 1.5e-7, h: 0.30000000000000004 } }]);
   });
 });

@@ -35,12 +35,51 @@ describe('analytics views', () => {
     const calls: [string, RawCallback][] = [
       // The seed: a two-way call with a dialogue, not "connected" per calledResult but it talked.
       [TOKYO, call('call-1', {})],
-      [TOKYO, call('call-2', { workflow: 4, callStartTime: '2021-05-29 00:30:00', callEndTime: '2021-05-29 00:30:30', callDuration: 30, calledResult: 2, intentionLabelKey: 'A', intentionLabelName: 'A級', ...noDialogue })],
-      [TOKYO, call('call-3', { workflow: 4, callStartTime: '2021-05-30 09:00:00', callEndTime: '2021-05-30 09:00:00', callDuration: 0, calledResult: 1, intentionLabelKey: null, intentionLabelName: null, ...noDialogue })],
-      [LOS_ANGELES, call('call-4', {
-        workflow: 4, callStartTime: '2021-05-29 20:00:00', callEndTime: '2021-05-29 20:00:20', callDuration: 20, calledResult: 2,
-        instances: [{ ...instance, dialogueStartTime: '2021-05-29 20:00:00', dialogueEndTime: '2021-05-29 20:00:18', dialogueRound: 3, dialogueDuration: 18 }],
-      })],
+      [
+        TOKYO,
+        call('call-2', {
+          workflow: 4,
+          callStartTime: '2021-05-29 00:30:00',
+          callEndTime: '2021-05-29 00:30:30',
+          callDuration: 30,
+          calledResult: 2,
+          intentionLabelKey: 'A',
+          intentionLabelName: 'A級',
+          ...noDialogue,
+        }),
+      ],
+      [
+        TOKYO,
+        call('call-3', {
+          workflow: 4,
+          callStartTime: '2021-05-30 09:00:00',
+          callEndTime: '2021-05-30 09:00:00',
+          callDuration: 0,
+          calledResult: 1,
+          intentionLabelKey: null,
+          intentionLabelName: null,
+          ...noDialogue,
+        }),
+      ],
+      [
+        LOS_ANGELES,
+        call('call-4', {
+          workflow: 4,
+          callStartTime: '2021-05-29 20:00:00',
+          callEndTime: '2021-05-29 20:00:20',
+          callDuration: 20,
+          calledResult: 2,
+          instances: [
+            {
+              ...instance,
+              dialogueStartTime: '2021-05-29 20:00:00',
+              dialogueEndTime: '2021-05-29 20:00:18',
+              dialogueRound: 3,
+              dialogueDuration: 18,
+            },
+          ],
+        }),
+      ],
     ];
     const records = calls.map(([tenantId, callback], offset) => ({
       partition: 0,
@@ -58,10 +97,46 @@ describe('analytics views', () => {
        from analytics_calls_per_day order by tenant_id desc, call_date, workflow`,
     );
     expect(rows).toEqual([
-      { tenant_id: LOS_ANGELES, call_date: '2021-05-29', workflow: 4, connected: true, called_result: 2, call_result: 1, calls: 1, total_call_seconds: 20 },
-      { tenant_id: TOKYO, call_date: '2021-05-29', workflow: 3, connected: true, called_result: 1, call_result: 1, calls: 1, total_call_seconds: 14 },
-      { tenant_id: TOKYO, call_date: '2021-05-29', workflow: 4, connected: true, called_result: 2, call_result: 1, calls: 1, total_call_seconds: 30 },
-      { tenant_id: TOKYO, call_date: '2021-05-30', workflow: 4, connected: false, called_result: 1, call_result: 1, calls: 1, total_call_seconds: 0 },
+      {
+        tenant_id: LOS_ANGELES,
+        call_date: '2021-05-29',
+        workflow: 4,
+        connected: true,
+        called_result: 2,
+        call_result: 1,
+        calls: 1,
+        total_call_seconds: 20,
+      },
+      {
+        tenant_id: TOKYO,
+        call_date: '2021-05-29',
+        workflow: 3,
+        connected: true,
+        called_result: 1,
+        call_result: 1,
+        calls: 1,
+        total_call_seconds: 14,
+      },
+      {
+        tenant_id: TOKYO,
+        call_date: '2021-05-29',
+        workflow: 4,
+        connected: true,
+        called_result: 2,
+        call_result: 1,
+        calls: 1,
+        total_call_seconds: 30,
+      },
+      {
+        tenant_id: TOKYO,
+        call_date: '2021-05-30',
+        workflow: 4,
+        connected: false,
+        called_result: 1,
+        call_result: 1,
+        calls: 1,
+        total_call_seconds: 0,
+      },
     ]);
   });
 
@@ -86,8 +161,24 @@ describe('analytics views', () => {
     );
     const scenario = { call_date: '2021-05-29', robot_def_id: 30724, robot_name: 'Fテスト_英語1', sessions: 1 };
     expect(rows).toEqual([
-      { tenant_id: LOS_ANGELES, ...scenario, total_rounds: 3, avg_rounds: '3.00', max_rounds: 3, total_dialogue_seconds: 18, avg_dialogue_seconds: '18.00' },
-      { tenant_id: TOKYO, ...scenario, total_rounds: 1, avg_rounds: '1.00', max_rounds: 1, total_dialogue_seconds: 13, avg_dialogue_seconds: '13.00' },
+      {
+        tenant_id: LOS_ANGELES,
+        ...scenario,
+        total_rounds: 3,
+        avg_rounds: '3.00',
+        max_rounds: 3,
+        total_dialogue_seconds: 18,
+        avg_dialogue_seconds: '18.00',
+      },
+      {
+        tenant_id: TOKYO,
+        ...scenario,
+        total_rounds: 1,
+        avg_rounds: '1.00',
+        max_rounds: 1,
+        total_dialogue_seconds: 13,
+        avg_dialogue_seconds: '13.00',
+      },
     ]);
   });
 

@@ -19,10 +19,10 @@ import { killConsumerProcesses, startConsumerProcess } from '../support/consumer
 const APPLICATION = 'callstream-consumer';
 
 async function consumerBackends(db: TestDatabase, where = 'true'): Promise<number[]> {
-  const { rows } = await db.pool.query(
-    `select pid from pg_stat_activity where datname = $1 and application_name = $2 and ${where}`,
-    [db.name, APPLICATION],
-  );
+  const { rows } = await db.pool.query(`select pid from pg_stat_activity where datname = $1 and application_name = $2 and ${where}`, [
+    db.name,
+    APPLICATION,
+  ]);
   return rows.map((row) => row.pid);
 }
 
@@ -108,7 +108,14 @@ describe('consumer process: killed or stopped mid-batch', () => {
     await releaseLock(locker);
     // The orphaned transaction ends when its backend finds the client gone: rolled back.
     await eventually(async () => ((await consumerBackends(db)).length === 0 ? true : undefined));
-    expect(await counts(db)).toEqual({ calls: 0, call_instances: 0, dialogue_lines: 0, call_labels: 0, call_variables: 0, call_recordings: 0 });
+    expect(await counts(db)).toEqual({
+      calls: 0,
+      call_instances: 0,
+      dialogue_lines: 0,
+      call_labels: 0,
+      call_variables: 0,
+      call_recordings: 0,
+    });
     // -1 on each of the three partitions: the group committed nothing (an empty map would fail here).
     expect(offsetsOfEveryPartition(await committedOffsets(kafka, groupId, topics.callRecords), 3)).toEqual([-1n, -1n, -1n]);
 

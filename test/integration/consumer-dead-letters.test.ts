@@ -54,7 +54,11 @@ describe('consumer: poison messages', () => {
       value: JSON.stringify(envelope),
       headers: recordHeaders(envelope),
     });
-    const backwards = { ...good[0]!, eventId: eventId(11), callback: { ...good[0]!.callback, callId: callIdOf(11), callEndTime: '2021-05-01 00:00:00' } };
+    const backwards = {
+      ...good[0]!,
+      eventId: eventId(11),
+      callback: { ...good[0]!.callback, callId: callIdOf(11), callEndTime: '2021-05-01 00:00:00' },
+    };
     const unknownTenant = envelopeOf(UNKNOWN_TENANT_ID, variantCallback(12), eventId(12), AT);
     const nulInText = envelopeOf(TENANT_ID, { ...variantCallback(13), remark: 'NUL \u0000 inside' }, eventId(13), AT);
     const poison = [
@@ -73,7 +77,14 @@ describe('consumer: poison messages', () => {
     const warnings: { fields: object; message: string }[] = [];
     const noop = () => undefined;
     const logger = { error: noop, info: noop, debug: noop, warn: (fields: object, message: string) => warnings.push({ fields, message }) };
-    consumer = await startInProcessConsumer({ databaseUrl: db.url, groupId, topic: topics.callRecords, dlqTopic: topics.dlq, registry, logger });
+    consumer = await startInProcessConsumer({
+      databaseUrl: db.url,
+      groupId,
+      topic: topics.callRecords,
+      dlqTopic: topics.dlq,
+      registry,
+      logger,
+    });
     await waitUntilConsumed(kafka, groupId, topics.callRecords);
 
     const dlq = await readMessages(kafka, topics.dlq, 5);
@@ -122,7 +133,10 @@ describe('consumer: poison messages', () => {
       message: 'call dead-lettered',
       fields: { ...call, code, ...extra, reason, partition: 0, offset: String(offset), dlqTopic: topics.dlq },
     });
-    const callOf = (envelope: { tenantId: string; callback: { callId: string } }) => ({ tenantId: envelope.tenantId, callId: envelope.callback.callId });
+    const callOf = (envelope: { tenantId: string; callback: { callId: string } }) => ({
+      tenantId: envelope.tenantId,
+      callId: envelope.callback.callId,
+    });
     expect(warnings.filter((warning) => warning.message === 'call dead-lettered')).toEqual([
       line(1, 'INVALID_JSON', expect.stringMatching(/^the value is not JSON: /), { key: 'not-json' }),
       line(3, 'SCHEMA_VIOLATION', 'callback.callEndTime: must not be before callStartTime', callOf(backwards)),
@@ -148,7 +162,11 @@ describe('consumer: poison messages', () => {
   it('writes the rest of a batch that Postgres rejects one message of, in the same transaction', async () => {
     const envelopes = [21, 22, 23].map((index) => envelopeOf(TENANT_ID, variantCallback(index), eventId(index), AT));
     envelopes[1] = envelopeOf(TENANT_ID, { ...variantCallback(22), customerCity: '\u0000' }, eventId(22), AT);
-    const records = envelopes.map((envelope, offset) => ({ partition: 2, offset: String(100 + offset), value: Buffer.from(JSON.stringify(envelope)) }));
+    const records = envelopes.map((envelope, offset) => ({
+      partition: 2,
+      offset: String(100 + offset),
+      value: Buffer.from(JSON.stringify(envelope)),
+    }));
 
     const outcome = await processBatch(db.pool, timeZonesOf(db.pool), records);
 
@@ -156,9 +174,10 @@ describe('consumer: poison messages', () => {
       { record: records[1], code: 'DATABASE_REJECTED', reason: 'unsupported Unicode escape sequence', sqlState: '22P05' },
     ]);
     expect(outcome.written).toBe(2);
-    const { rows } = await db.pool.query('select call_id, source_partition, source_offset from calls where call_id = any($1) order by call_id', [
-      envelopes.map((envelope) => envelope.callback.callId),
-    ]);
+    const { rows } = await db.pool.query(
+      'select call_id, source_partition, source_offset from calls where call_id = any($1) order by call_id',
+      [envelopes.map((envelope) => envelope.callback.callId)],
+    );
     expect(rows).toEqual([
       { call_id: callIdOf(21), source_partition: 2, source_offset: 100 },
       { call_id: callIdOf(23), source_partition: 2, source_offset: 102 },

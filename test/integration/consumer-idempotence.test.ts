@@ -55,7 +55,9 @@ describe('consumer: redelivered and out-of-order callbacks', () => {
       const { rows } = await db.pool.query(`select count(*)::int as n from ${table} where tenant_id = $1`, [tenantId]);
       counts[table] = rows[0].n;
     }
-    const call = await db.pool.query('select call_id, event_id, received_at, remark, label_infos from calls where tenant_id = $1', [tenantId]);
+    const call = await db.pool.query('select call_id, event_id, received_at, remark, label_infos from calls where tenant_id = $1', [
+      tenantId,
+    ]);
     const lines = await db.pool.query(
       'select instance_seq, seq, content from dialogue_lines where tenant_id = $1 order by instance_seq, seq',
       [tenantId],

@@ -126,7 +126,14 @@ describe('consumer process: Postgres unreachable for 10 s', () => {
 
     // -1 on each of the three partitions: the group committed nothing (an empty map would fail here).
     expect(offsetsOfEveryPartition(await committedOffsets(kafka, groupId, topics.callRecords), 3)).toEqual([-1n, -1n, -1n]);
-    expect(await counts(other)).toEqual({ calls: 0, call_instances: 0, dialogue_lines: 0, call_labels: 0, call_variables: 0, call_recordings: 0 });
+    expect(await counts(other)).toEqual({
+      calls: 0,
+      call_instances: 0,
+      dialogue_lines: 0,
+      call_labels: 0,
+      call_variables: 0,
+      call_recordings: 0,
+    });
 
     const next = await consumerThroughProxy(other, topics.callRecords, topics.dlq, groupId);
     await waitUntilConsumed(kafka, groupId, topics.callRecords);

@@ -31,10 +31,17 @@ beforeAll(async () => {
   db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
   pool = createPool(db.url, 2, 'callstream-test-framework-errors');
   query = buildQueryServer(
-    { tenants: createTenantAuthenticator(createTenantRepository(pool), 0), calls: createCallsRepository(pool), readiness: { postgres: async () => true } },
+    {
+      tenants: createTenantAuthenticator(createTenantRepository(pool), 0),
+      calls: createCallsRepository(pool),
+      readiness: { postgres: async () => true },
+    },
     { logger: logger(), registry: createMetricsRegistry('query') },
   );
-  for (const [name, app] of [['ingress', ingress.app], ['query', query]] as const) {
+  for (const [name, app] of [
+    ['ingress', ingress.app],
+    ['query', query],
+  ] as const) {
     await app.listen({ host: '127.0.0.1', port: 0 });
     ports[name] = (app.server.address() as { port: number }).port;
   }
@@ -57,7 +64,13 @@ const MALFORMED_REQUEST = body('MALFORMED_REQUEST', 'the request is not valid HT
 type Case = [string, { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: string }, number, object];
 const injected = (): Array<['ingress' | 'query', ...Case]> => [
   ['ingress', '%ZZ in the path', { method: 'POST', url: `/v1/tenants/%ZZ/call-records?token=${SECRET}` }, 400, BAD_URL],
-  ['ingress', 'a tenant id over the router limit', { method: 'POST', url: `/v1/tenants/${'a'.repeat(101)}/call-records?token=${SECRET}` }, 414, URL_TOO_LONG],
+  [
+    'ingress',
+    'a tenant id over the router limit',
+    { method: 'POST', url: `/v1/tenants/${'a'.repeat(101)}/call-records?token=${SECRET}` },
+    414,
+    URL_TOO_LONG,
+  ],
   [
     'ingress',
     'invalid JSON to an unknown route',
@@ -66,7 +79,13 @@ const injected = (): Array<['ingress' | 'query', ...Case]> => [
     INVALID_JSON,
   ],
   ['query', '%ZZ in the path', { method: 'GET', url: `/v1/calls/%ZZ?accessToken=${SECRET}` }, 400, BAD_URL],
-  ['query', 'a call id over the router limit', { method: 'GET', url: `/v1/calls/${'a'.repeat(1025)}?accessToken=${SECRET}` }, 414, URL_TOO_LONG],
+  [
+    'query',
+    'a call id over the router limit',
+    { method: 'GET', url: `/v1/calls/${'a'.repeat(1025)}?accessToken=${SECRET}` },
+    414,
+    URL_TOO_LONG,
+  ],
   [
     'query',
     'invalid JSON to an unknown route',
@@ -87,7 +106,9 @@ function rawRequest(port: number, request: string): Promise<{ statusLine: string
     socket.on('close', () => {
       const [head = '', ...rest] = answer.split('\r\n\r\n');
       const [statusLine = '', ...lines] = head.split('\r\n');
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
       resolve({ statusLine, headers, body: rest.join('\r\n\r\n') });
     });
     socket.end(request);
@@ -125,10 +146,12 @@ describe('framework errors in the documented shape', () => {
     expect(response.json()).toEqual(expected);
   });
 
-  it.each(socketCases.flatMap(([name, request, statusLine, expected]) => [
-    ['ingress', name, request, statusLine, expected] as const,
-    ['query', name, request, statusLine, expected] as const,
-  ]))('%s, on a socket: %s', async (service, _name, request, statusLine, expected) => {
+  it.each(
+    socketCases.flatMap(([name, request, statusLine, expected]) => [
+      ['ingress', name, request, statusLine, expected] as const,
+      ['query', name, request, statusLine, expected] as const,
+    ]),
+  )('%s, on a socket: %s', async (service, _name, request, statusLine, expected) => {
     const path = service === 'ingress' ? `/v1/tenants/${ingress.tenant.tenantId}/call-records` : '/v1/calls/x';
     const answer = await rawRequest(ports[service], request(path));
     expect(answer.statusLine).toBe(statusLine);

@@ -58,7 +58,11 @@ describe('hostile connections', () => {
   it('answers headers of excessive size with 431', async () => {
     const response = await fetch(`http://127.0.0.1:${port}${path()}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${ingress.tenant.ingestToken}`, 'content-type': 'application/json', 'x-padding': 'x'.repeat(64 * 1024) },
+      headers: {
+        authorization: `Bearer ${ingress.tenant.ingestToken}`,
+        'content-type': 'application/json',
+        'x-padding': 'x'.repeat(64 * 1024),
+      },
       body: JSON.stringify(seedCallback()),
     });
     expect(response.status).toBe(431);

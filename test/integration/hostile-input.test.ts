@@ -32,7 +32,11 @@ const post = (payload: string | Buffer) =>
     payload,
   });
 const get = (url: string) =>
-  pipeline.query.inject({ method: 'GET', url, headers: { 'x-commubo-tenantId': tenant.tenantId, 'x-commubo-accessToken': tenant.accessToken } });
+  pipeline.query.inject({
+    method: 'GET',
+    url,
+    headers: { 'x-commubo-tenantId': tenant.tenantId, 'x-commubo-accessToken': tenant.accessToken },
+  });
 
 async function storedRaw(callId: string): Promise<unknown> {
   return eventually(async () => {
@@ -52,7 +56,17 @@ function injected(callId: string): Record<string, unknown> {
   const texts = (keys: string[]) => Object.fromEntries(keys.map((key) => [key, sql(n++)]));
   return {
     ...seed,
-    ...texts(['fromNumber', 'toNumber', 'relayNumber', 'callRecordUrl', 'customerProvince', 'customerCity', 'routerName', 'agentId', 'agentName']),
+    ...texts([
+      'fromNumber',
+      'toNumber',
+      'relayNumber',
+      'callRecordUrl',
+      'customerProvince',
+      'customerCity',
+      'routerName',
+      'agentId',
+      'agentName',
+    ]),
     ...texts(['queueId', 'queueName', 'intentionLabelKey', 'intentionLabelName', 'adTaskName', 'hangupCause', 'customerNumber', 'remark']),
     ...texts(['taskContactBatchName', 'gender']),
     callId,
@@ -60,7 +74,13 @@ function injected(callId: string): Record<string, unknown> {
     labelInfos: [sql(3), sql(4)],
     variables: [{ variableName: sql(5), variableValue: sql(6) }],
     allRecordUrl: [{ recordUrl: sql(7), recordType: sql(8) }],
-    contactDetailRel: { name: sql(9), mobile: sql(10), companyName: sql(0), remark: sql(1), variates: [{ key: sql(2), type: sql(3), value: sql(4) }] },
+    contactDetailRel: {
+      name: sql(9),
+      mobile: sql(10),
+      companyName: sql(0),
+      remark: sql(1),
+      variates: [{ key: sql(2), type: sql(3), value: sql(4) }],
+    },
     [sql(5)]: sql(6),
     instances: [
       {
@@ -86,7 +106,9 @@ describe('hostile input', () => {
        where c.tenant_id = $1 and c.call_id = $2`,
       [tenant.tenantId, callId],
     );
-    expect(rows).toEqual([{ remark: callback.remark, hangup_cause: callback.hangupCause, content: expect.any(String), match_name: expect.any(String) }]);
+    expect(rows).toEqual([
+      { remark: callback.remark, hangup_cause: callback.hangupCause, content: expect.any(String), match_name: expect.any(String) },
+    ]);
     const line = ((callback.instances as Record<string, unknown>[])[0]!.dialogueContentList as Record<string, unknown>[])[0]!;
     expect([rows[0].content, rows[0].match_name]).toEqual([line.dialogueContent, line.matchName]);
 
@@ -97,18 +119,21 @@ describe('hostile input', () => {
     expect(details.statusCode).toBe(200);
   });
 
-  it.each(HOSTILE_TEXT.map((text) => [text]))('treats %j in a call id or query parameter as data: 404, 400 naming it or 200, never 5xx', async (text) => {
-    const byId = await get(`/v1/calls/${encodeURIComponent(text)}`);
-    expect(byId.statusCode).toBe(404);
-    expect(byId.json().error.code).toBe('CALL_NOT_FOUND');
-    for (const name of ['phoneNumber', 'start', 'end', 'cursor', 'connectResult', 'campaignId', 'expand', 'limit']) {
-      const query = new URLSearchParams({ start: '2021-05-01', end: '2021-05-31', [name]: text.slice(0, 64) });
-      const list = await get(`/v1/calls?${query}`);
-      expect({ name, ok: list.statusCode === 200 || list.statusCode === 400 }).toEqual({ name, ok: true });
-    }
-    const { rows } = await pipeline.db.pool.query('select count(*)::int as tenants from tenants');
-    expect(rows[0].tenants).toBeGreaterThan(0);
-  });
+  it.each(HOSTILE_TEXT.map((text) => [text]))(
+    'treats %j in a call id or query parameter as data: 404, 400 naming it or 200, never 5xx',
+    async (text) => {
+      const byId = await get(`/v1/calls/${encodeURIComponent(text)}`);
+      expect(byId.statusCode).toBe(404);
+      expect(byId.json().error.code).toBe('CALL_NOT_FOUND');
+      for (const name of ['phoneNumber', 'start', 'end', 'cursor', 'connectResult', 'campaignId', 'expand', 'limit']) {
+        const query = new URLSearchParams({ start: '2021-05-01', end: '2021-05-31', [name]: text.slice(0, 64) });
+        const list = await get(`/v1/calls?${query}`);
+        expect({ name, ok: list.statusCode === 200 || list.statusCode === 400 }).toEqual({ name, ok: true });
+      }
+      const { rows } = await pipeline.db.pool.query('select count(*)::int as tenants from tenants');
+      expect(rows[0].tenants).toBeGreaterThan(0);
+    },
+  );
 
   it('keeps escaped control characters verbatim and refuses raw ones inside a string as invalid JSON (400)', async () => {
     const callId = uniqueName('control');
@@ -128,7 +153,10 @@ describe('hostile input', () => {
     const [before, after] = JSON.stringify({ ...seedCallback(), callId, remark: 'X' }).split('"X"');
     const body = Buffer.concat([Buffer.from(`${before}"caf`), Buffer.from([0xe9, 0xc3, 0x28, 0xff]), Buffer.from(`"${after}`)]);
     const response = await post(body);
-    expect({ status: response.statusCode, body: response.json() }).toEqual({ status: 400, body: { error: expect.objectContaining({ code: 'INVALID_UTF8' }) } });
+    expect({ status: response.statusCode, body: response.json() }).toEqual({
+      status: 400,
+      body: { error: expect.objectContaining({ code: 'INVALID_UTF8' }) },
+    });
   });
 
   it('stores a callback with huge arrays (20,000 labels, 5,000 variables) completely', async () => {
@@ -148,7 +176,9 @@ describe('hostile input', () => {
 
   it('answers 413 to an array beyond the body limit, and stores nothing', async () => {
     const callId = uniqueName('too-big');
-    const response = await post(JSON.stringify({ ...seedCallback(), callId, labelInfos: Array.from({ length: 200_000 }, (_, i) => `label ${i}`) }));
+    const response = await post(
+      JSON.stringify({ ...seedCallback(), callId, labelInfos: Array.from({ length: 200_000 }, (_, i) => `label ${i}`) }),
+    );
     expect(response.statusCode).toBe(413);
   });
 

@@ -101,7 +101,10 @@ describe('ingress accepts valid callbacks onto call-records.v1', () => {
     ['no token at all', () => `/v1/tenants/${ingress.tenant.tenantId}/call-records`, ''],
   ])('answers the same 401 to %s, and keeps nothing of the body', async (_case, url, token) => {
     // An invalid body too: without a tenant nothing is quarantined either.
-    const response = await ingress.post({ callId: 'unauthenticated' }, { url: url(), headers: { authorization: token ? `Bearer ${token}` : '' } });
+    const response = await ingress.post(
+      { callId: 'unauthenticated' },
+      { url: url(), headers: { authorization: token ? `Bearer ${token}` : '' } },
+    );
     expect(response.statusCode).toBe(401);
     expect(response.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: 'unknown tenant or wrong ingest token' } });
   });
@@ -171,9 +174,9 @@ describe('ingress accepts valid callbacks onto call-records.v1', () => {
       const response = await unreachable.post();
       expect(response.statusCode).toBe(503);
       const logged = lines.filter((line) => line.msg === 'tenant lookup failed');
-      expect(logged.map((line) => ({ level: line.level, code: (line.error as { code?: string } | undefined)?.code, err: line.err }))).toEqual([
-        { level: 40, code: 'ECONNREFUSED', err: undefined },
-      ]);
+      expect(
+        logged.map((line) => ({ level: line.level, code: (line.error as { code?: string } | undefined)?.code, err: line.err })),
+      ).toEqual([{ level: 40, code: 'ECONNREFUSED', err: undefined }]);
       expect(JSON.stringify(lines)).not.toMatch(/pw-NOT-LOGGED|"stack"/);
     } finally {
       await unreachable.close();

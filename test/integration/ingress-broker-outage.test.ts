@@ -69,11 +69,16 @@ describe('ingress while its Kafka broker is stopped and restarted', () => {
       const response = await answeredWithin(ingress.post(callback), 3 * PRODUCE_TIMEOUT_MS);
       expect(response.statusCode).toBe(503);
       expect(response.headers['retry-after']).toBe('5');
-      expect(response.json()).toEqual({ error: { code: 'KAFKA_UNAVAILABLE', message: 'Kafka is not reachable; the record was not accepted, retry later' } });
+      expect(response.json()).toEqual({
+        error: { code: 'KAFKA_UNAVAILABLE', message: 'Kafka is not reachable; the record was not accepted, retry later' },
+      });
     }
     await eventually(async () => ((await ingress.app.inject({ method: 'GET', url: '/readyz' })).statusCode === 503 ? true : undefined));
     // /readyz names what failed: the broker, not Postgres.
-    expect((await ingress.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'not ready', checks: { postgres: 'ok', kafka: 'failed' } });
+    expect((await ingress.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({
+      status: 'not ready',
+      checks: { postgres: 'ok', kafka: 'failed' },
+    });
     expect((await ingress.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
 
     broker = await startLocalKafka(brokerOptions);
@@ -84,7 +89,10 @@ describe('ingress while its Kafka broker is stopped and restarted', () => {
     }, 60_000);
     accepted.push(after.json().eventId);
     const ready = await ingress.app.inject({ method: 'GET', url: '/readyz' });
-    expect({ status: ready.statusCode, body: ready.json() }).toEqual({ status: 200, body: { status: 'ready', checks: { postgres: 'ok', kafka: 'ok' } } });
+    expect({ status: ready.statusCode, body: ready.json() }).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { postgres: 'ok', kafka: 'ok' } },
+    });
 
     // Every 200 is on the topic exactly once; a 503 may have been written late (the sender retries it,
     // the sink deduplicates), but never twice.

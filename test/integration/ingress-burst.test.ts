@@ -20,9 +20,7 @@ describe('ingress under a burst of concurrent callbacks', () => {
 
   it('answers 200 to each of 200 concurrent callbacks, with exactly one record per 200, coalesced into batches', async () => {
     ingress = await startTestIngress({ settings: { PRODUCE_LINGER_MS: 10, PRODUCE_MAX_BATCH: 50 } });
-    const responses = await Promise.all(
-      Array.from({ length: 200 }, (_, index) => ingress!.post({ ...seed, callId: `burst-${index}` })),
-    );
+    const responses = await Promise.all(Array.from({ length: 200 }, (_, index) => ingress!.post({ ...seed, callId: `burst-${index}` })));
     expect(responses.map((response) => response.statusCode)).toEqual(Array(200).fill(200));
     const eventIds = responses.map((response) => response.json().eventId as string);
     expect(new Set(eventIds).size).toBe(200);
@@ -46,9 +44,7 @@ describe('ingress under a burst of concurrent callbacks', () => {
   it('answers 503 + Retry-After beyond the queue limit, and the topic holds exactly the accepted callbacks', async () => {
     // A long window keeps the first records waiting, so the queue is full while the rest arrive.
     ingress = await startTestIngress({ settings: { PRODUCE_QUEUE_LIMIT: 5, PRODUCE_LINGER_MS: 1_000, PRODUCE_MAX_BATCH: 1_000 } });
-    const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, index) => ingress!.post({ ...seed, callId: `queued-${index}` })),
-    );
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, index) => ingress!.post({ ...seed, callId: `queued-${index}` })));
     const accepted = responses.filter((response) => response.statusCode === 200);
     const refused = responses.filter((response) => response.statusCode !== 200);
     expect(accepted).toHaveLength(5);
@@ -59,6 +55,8 @@ describe('ingress under a burst of concurrent callbacks', () => {
     }
 
     const records = await readAllMessages(ingress.kafka, ingress.topics.callRecords);
-    expect(records.map((record) => headersOf(record)['event-id']).sort()).toEqual(accepted.map((response) => response.json().eventId).sort());
+    expect(records.map((record) => headersOf(record)['event-id']).sort()).toEqual(
+      accepted.map((response) => response.json().eventId).sort(),
+    );
   });
 });

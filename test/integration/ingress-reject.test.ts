@@ -58,7 +58,13 @@ const otherRefusals: Array<[string, { body: string; contentType?: string }, numb
   ['a body of blanks', { body: '   ' }, 400, 'EMPTY_BODY', EMPTY],
   ['text/plain', { body: seedText, contentType: 'text/plain' }, 415, 'UNSUPPORTED_MEDIA_TYPE', JSON_ONLY],
   ['a form', { body: 'callId=1', contentType: 'application/x-www-form-urlencoded' }, 415, 'UNSUPPORTED_MEDIA_TYPE', JSON_ONLY],
-  ['a 1 MiB string field', { body: changed({ remark: 'x'.repeat(ONE_MIB) }) }, 413, 'BODY_TOO_LARGE', `the body is larger than ${ONE_MIB} bytes`],
+  [
+    'a 1 MiB string field',
+    { body: changed({ remark: 'x'.repeat(ONE_MIB) }) },
+    413,
+    'BODY_TOO_LARGE',
+    `the body is larger than ${ONE_MIB} bytes`,
+  ],
 ];
 
 describe('ingress refuses bad input with its documented status and keeps every 422', () => {
@@ -86,12 +92,15 @@ describe('ingress refuses bad input with its documented status and keeps every 4
     quarantined.set(answer.error.eventId, { body, listed: { issues } });
   });
 
-  it.each(otherRefusals)('answers %s with its documented status', async (_name, { body, contentType = 'application/json' }, status, code, message) => {
-    const response = await ingress.post(body, { headers: { 'content-type': contentType } });
-    expect(response.statusCode).toBe(status);
-    expect(response.headers['content-type']).toMatch(/^application\/json/);
-    expect(response.json()).toEqual({ error: { code, message: typeof message === 'string' ? message : expect.stringMatching(message) } });
-  });
+  it.each(otherRefusals)(
+    'answers %s with its documented status',
+    async (_name, { body, contentType = 'application/json' }, status, code, message) => {
+      const response = await ingress.post(body, { headers: { 'content-type': contentType } });
+      expect(response.statusCode).toBe(status);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(response.json()).toEqual({ error: { code, message: typeof message === 'string' ? message : expect.stringMatching(message) } });
+    },
+  );
 
   it('answers 415 to a body without a content type', async () => {
     const response = await ingress.app.inject({
@@ -123,7 +132,8 @@ describe('ingress refuses bad input with its documented status and keeps every 4
     expect(response.statusCode).toBe(200);
   });
 
-  const wrongLabels = (count: number) => Array.from({ length: count }, (_, index) => ({ path: `labelInfos[${index}]`, message: 'must be a string' }));
+  const wrongLabels = (count: number) =>
+    Array.from({ length: count }, (_, index) => ({ path: `labelInfos[${index}]`, message: 'must be a string' }));
 
   // Regression: a megabyte of wrong elements got a 30 MB answer listing 500k issues, and its quarantine record
   // was too large for the topic (413 RECORD_TOO_LARGE, the payload lost).
@@ -198,6 +208,8 @@ describe('ingress refuses bad input with its documented status and keeps every 4
     const metrics = (await ingress.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain(`ingress_callbacks_quarantined_total{service="ingress"} ${quarantined.size}`);
     expect(metrics).toContain('ingress_records_produced_total{service="ingress"} 2');
-    expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/v1\/tenants\/:tenantId\/call-records",status_code="422",service="ingress"\} \d+/);
+    expect(metrics).toMatch(
+      /http_requests_total\{method="POST",route="\/v1\/tenants\/:tenantId\/call-records",status_code="422",service="ingress"\} \d+/,
+    );
   });
 });

@@ -167,7 +167,10 @@ describe('npm start', () => {
     } finally {
       process.kill(-started.pid, 'SIGINT'); // what Ctrl-C does: the whole foreground group gets SIGINT
     }
-    expect([{ code: 0, signal: null }, { code: null, signal: 'SIGINT' }]).toContainEqual(await started.exited);
+    expect([
+      { code: 0, signal: null },
+      { code: null, signal: 'SIGINT' },
+    ]).toContainEqual(await started.exited);
     await eventually(async () => (groupAlive(started.pid) ? undefined : true), 30_000);
     expect(started.output()).toMatch(/stopping…\nstopped\n/);
     for (const port of started.ports) expect(await portAcceptsConnections(port)).toBe(false);
@@ -176,7 +179,10 @@ describe('npm start', () => {
   it('stops everything on SIGTERM to npm alone, and restarts on the Kafka data it kept', { timeout: 180_000 }, async () => {
     const started = await npmStart({ DATABASE_URL: db.url, LOCAL_STATE_DIR: stateDir });
     process.kill(started.pid, 'SIGTERM');
-    expect([{ code: 0, signal: null }, { code: null, signal: 'SIGTERM' }]).toContainEqual(await started.exited);
+    expect([
+      { code: 0, signal: null },
+      { code: null, signal: 'SIGTERM' },
+    ]).toContainEqual(await started.exited);
     await eventually(async () => (groupAlive(started.pid) ? undefined : true), 30_000);
     expect(started.output()).toMatch(/stopping…\nstopped\n/);
     for (const port of started.ports) expect(await portAcceptsConnections(port)).toBe(false);
@@ -190,7 +196,10 @@ describe('npm start', () => {
       await eventually(async () => (brokerPids(stateDir).length > 0 ? true : undefined), 60_000);
       expect(await portAcceptsConnections(started.ports[0]!)).toBe(false);
       process.kill(-started.pid, 'SIGINT');
-      expect([{ code: 0, signal: null }, { code: null, signal: 'SIGINT' }]).toContainEqual(await started.exited);
+      expect([
+        { code: 0, signal: null },
+        { code: null, signal: 'SIGINT' },
+      ]).toContainEqual(await started.exited);
       expect(started.output()).toMatch(/stopping…\nstopped\n/);
       expect(started.output()).not.toContain('is running');
       await eventually(async () => (groupAlive(started.pid) ? undefined : true), 30_000);
@@ -205,7 +214,9 @@ describe('npm start', () => {
     const port = String(await freePort());
     const started = await spawnNpmStart({ DATABASE_URL: db.url, LOCAL_STATE_DIR: stateDir, INGRESS_PORT: port, QUERY_PORT: port });
     expect(await started.exited).toEqual({ code: 1, signal: null });
-    expect(started.stderr()).toBe(`invalid environment: INGRESS_PORT and QUERY_PORT are both ${port}; every port npm start listens on must differ\n`);
+    expect(started.stderr()).toBe(
+      `invalid environment: INGRESS_PORT and QUERY_PORT are both ${port}; every port npm start listens on must differ\n`,
+    );
     expect(started.output()).not.toContain('starting Kafka');
   });
 
@@ -225,24 +236,28 @@ describe('npm start', () => {
     }
   });
 
-  it('reports a service that cannot listen (its port taken after the check) in its own line, and stops what it started', { timeout: 120_000 }, async () => {
-    const started = await spawnNpmStart({ DATABASE_URL: db.url, LOCAL_STATE_DIR: stateDir });
-    const ingressPort = started.ports[2]!;
-    const taken: Server = createServer();
-    try {
-      // The ports were checked before this line; the services start only once Kafka listens.
-      await eventually(async () => (started.output().includes('starting Kafka on') ? true : undefined), 60_000);
-      await new Promise<void>((done) => taken.listen(ingressPort, '127.0.0.1', done));
-      expect(await started.exited).toEqual({ code: 1, signal: null });
-      expect(started.stderr()).toBe(`INGRESS_PORT ${ingressPort} is already in use\n`);
-      expect(started.output()).toMatch(/stopping…\nstopped\n$/);
-      expect(started.output()).not.toContain('is running');
-      await eventually(async () => (groupAlive(started.pid) ? undefined : true), 30_000);
-      expect(brokerPids(stateDir)).toEqual([]);
-      for (const port of started.ports.filter((port) => port !== ingressPort)) expect(await portAcceptsConnections(port)).toBe(false);
-    } finally {
-      await new Promise((done) => taken.close(done));
-      for (const pid of brokerPids(stateDir)) process.kill(pid, 'SIGKILL');
-    }
-  });
+  it(
+    'reports a service that cannot listen (its port taken after the check) in its own line, and stops what it started',
+    { timeout: 120_000 },
+    async () => {
+      const started = await spawnNpmStart({ DATABASE_URL: db.url, LOCAL_STATE_DIR: stateDir });
+      const ingressPort = started.ports[2]!;
+      const taken: Server = createServer();
+      try {
+        // The ports were checked before this line; the services start only once Kafka listens.
+        await eventually(async () => (started.output().includes('starting Kafka on') ? true : undefined), 60_000);
+        await new Promise<void>((done) => taken.listen(ingressPort, '127.0.0.1', done));
+        expect(await started.exited).toEqual({ code: 1, signal: null });
+        expect(started.stderr()).toBe(`INGRESS_PORT ${ingressPort} is already in use\n`);
+        expect(started.output()).toMatch(/stopping…\nstopped\n$/);
+        expect(started.output()).not.toContain('is running');
+        await eventually(async () => (groupAlive(started.pid) ? undefined : true), 30_000);
+        expect(brokerPids(stateDir)).toEqual([]);
+        for (const port of started.ports.filter((port) => port !== ingressPort)) expect(await portAcceptsConnections(port)).toBe(false);
+      } finally {
+        await new Promise((done) => taken.close(done));
+        for (const pid of brokerPids(stateDir)) process.kill(pid, 'SIGKILL');
+      }
+    },
+  );
 });

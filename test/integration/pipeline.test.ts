@@ -11,7 +11,8 @@ const expectedLookup = JSON.parse(readFileSync(new URL('../fixtures/seed-000-cal
 const TENANT_ID = '6f1c2b7e-3d4a-4e5f-9a8b-1c2d3e4f5a6b';
 const RECEIVED_AT = new Date('2026-01-02T03:04:05.000Z');
 const CALL_ID = 'eff790c4-90a5-4453-990c-ff7d4aa30914';
-const RECORDING = 'https://tiao.com/7859ff65-0e6a-44e4-4ec2-1052f43f647a/cc_recordings/202105291ff7d4aa30914_eff790c4-90a5-4453-990c-ff7d4aa30914.mp3';
+const RECORDING =
+  'https://tiao.com/7859ff65-0e6a-44e4-4ec2-1052f43f647a/cc_recordings/202105291ff7d4aa30914_eff790c4-90a5-4453-990c-ff7d4aa30914.mp3';
 
 describe('callback in, rows out, lookup answered', () => {
   let pipeline: TestPipeline;
@@ -121,9 +122,39 @@ describe('callback in, rows out, lookup answered', () => {
     );
     const line = { instance_id: 1622255025121140, robot_id: 25233, robot_def_id: 30724 };
     expect(lines.rows).toEqual([
-      { ...line, seq: 1, dialogue_role: 1, started_at: new Date('2021-05-29T01:23:43Z'), content: 'Many lessons are boring, and he is very tired after doing gym.', record_url: null, match_type: null, match_result: '', match_name: '' },
-      { ...line, seq: 2, dialogue_role: 2, started_at: new Date('2021-05-29T01:23:49Z'), content: 'うん。', record_url: RECORDING, match_type: 9, match_result: '無視', match_name: '無視' },
-      { ...line, seq: 3, dialogue_role: 2, started_at: new Date('2021-05-29T01:23:56Z'), content: '英語です。', record_url: RECORDING, match_type: 6, match_result: '回答ブランチにマッチ:【デフォルト】', match_name: 'デフォルト' },
+      {
+        ...line,
+        seq: 1,
+        dialogue_role: 1,
+        started_at: new Date('2021-05-29T01:23:43Z'),
+        content: 'Many lessons are boring, and he is very tired after doing gym.',
+        record_url: null,
+        match_type: null,
+        match_result: '',
+        match_name: '',
+      },
+      {
+        ...line,
+        seq: 2,
+        dialogue_role: 2,
+        started_at: new Date('2021-05-29T01:23:49Z'),
+        content: 'うん。',
+        record_url: RECORDING,
+        match_type: 9,
+        match_result: '無視',
+        match_name: '無視',
+      },
+      {
+        ...line,
+        seq: 3,
+        dialogue_role: 2,
+        started_at: new Date('2021-05-29T01:23:56Z'),
+        content: '英語です。',
+        record_url: RECORDING,
+        match_type: 6,
+        match_result: '回答ブランチにマッチ:【デフォルト】',
+        match_name: 'デフォルト',
+      },
     ]);
 
     const lookup = await pipeline.query.inject({

@@ -31,7 +31,11 @@ const starters: Record<string, (logger: object) => Promise<Started>> = {
   ingress: (logger) => startIngress(testServiceConfig({ databaseUrl: db.url, topics }), { ...IN_PROCESS, logger }),
   query: (logger) => startQuery(testServiceConfig({ databaseUrl: db.url, topics }), { ...IN_PROCESS, logger }),
   consumer: (logger) =>
-    startConsumer(testServiceConfig({ databaseUrl: db.url, topics, group: uniqueName('pool-error') }), { ...IN_PROCESS, logger, onCrash: failTestOnCrash }),
+    startConsumer(testServiceConfig({ databaseUrl: db.url, topics, group: uniqueName('pool-error') }), {
+      ...IN_PROCESS,
+      logger,
+      onCrash: failTestOnCrash,
+    }),
 };
 
 describe('an idle database connection that fails', () => {

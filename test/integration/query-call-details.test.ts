@@ -34,7 +34,10 @@ describe('GET /v1/calls/{callId}/conversations, /raw and conditional GET', () =>
       callback({
         callId: 'two-sessions',
         instances: [
-          instance(101, 1001, 'ボットA', [line(1, '2021-05-29 10:23:45', 'もしもし'), line(2, '2021-05-29 10:23:47', 'はい', { type: 1, name: 'ノード1' })]),
+          instance(101, 1001, 'ボットA', [
+            line(1, '2021-05-29 10:23:45', 'もしもし'),
+            line(2, '2021-05-29 10:23:47', 'はい', { type: 1, name: 'ノード1' }),
+          ]),
           instance(202, 2002, 'ボットB', [line(9, '2021-05-29 10:23:50', '転送'), line(1, '2021-05-29 10:23:52', '失礼します')]),
         ],
       }),
@@ -48,7 +51,13 @@ describe('GET /v1/calls/{callId}/conversations, /raw and conditional GET', () =>
     expect(response.statusCode).toBe(200);
     const operator = { operatorId: '25233' };
     expect(response.json()).toEqual([
-      { seq: 1, messageType: 0, operator, message: 'Many lessons are boring, and he is very tired after doing gym.', messageDateTime: SEED_LINE_TIME(43) },
+      {
+        seq: 1,
+        messageType: 0,
+        operator,
+        message: 'Many lessons are boring, and he is very tired after doing gym.',
+        messageDateTime: SEED_LINE_TIME(43),
+      },
       { seq: 2, messageType: 1, operator, nodeName: '無視', message: 'うん。', messageDateTime: SEED_LINE_TIME(49) },
       { seq: 3, messageType: 1, operator, nodeName: 'デフォルト', message: '英語です。', messageDateTime: SEED_LINE_TIME(56) },
     ]);
@@ -57,7 +66,14 @@ describe('GET /v1/calls/{callId}/conversations, /raw and conditional GET', () =>
   it('numbers lines across sessions, each with its own bot', async () => {
     expect((await get('/v1/calls/two-sessions/conversations')).json()).toEqual([
       { seq: 1, messageType: 0, operator: { operatorId: '101' }, message: 'もしもし', messageDateTime: SEED_LINE_TIME(45) },
-      { seq: 2, messageType: 1, operator: { operatorId: '101' }, nodeName: 'ノード1', message: 'はい', messageDateTime: SEED_LINE_TIME(47) },
+      {
+        seq: 2,
+        messageType: 1,
+        operator: { operatorId: '101' },
+        nodeName: 'ノード1',
+        message: 'はい',
+        messageDateTime: SEED_LINE_TIME(47),
+      },
       { seq: 3, messageType: 9, operator: { operatorId: '202' }, message: '転送', messageDateTime: SEED_LINE_TIME(50) },
       { seq: 4, messageType: 0, operator: { operatorId: '202' }, message: '失礼します', messageDateTime: SEED_LINE_TIME(52) },
     ]);

@@ -92,9 +92,19 @@ describe('GET /v1/calls/{callId}', () => {
   });
 
   it('callType and phoneNumber by workflow: inbound, outbound, automatic outbound, unknown', async () => {
-    expect((await get('/v1/calls/inbound')).json()).toEqual(expected('inbound', { callType: 0, phoneNumber: '0312345678', customer: { ...SEED_CUSTOMER, phoneNumbers: ['18770915633', '09099998888'] } }));
+    expect((await get('/v1/calls/inbound')).json()).toEqual(
+      expected('inbound', {
+        callType: 0,
+        phoneNumber: '0312345678',
+        customer: { ...SEED_CUSTOMER, phoneNumbers: ['18770915633', '09099998888'] },
+      }),
+    );
     expect((await get('/v1/calls/outbound')).json()).toEqual(
-      expected('outbound', { callType: 1, phoneNumber: '09011112222', customer: { ...SEED_CUSTOMER, phoneNumbers: ['18770915633', '09011112222'] } }),
+      expected('outbound', {
+        callType: 1,
+        phoneNumber: '09011112222',
+        customer: { ...SEED_CUSTOMER, phoneNumbers: ['18770915633', '09011112222'] },
+      }),
     );
     expect((await get('/v1/calls/auto-no-customer-number')).json()).toEqual(
       expected('auto-no-customer-number', { callType: 1, phoneNumber: '05388593211' }),

@@ -80,21 +80,31 @@ describe('server-side failures', () => {
       });
     }
     const notReady = await server.inject({ method: 'GET', url: '/readyz' });
-    expect({ status: notReady.statusCode, body: notReady.json() }).toEqual({ status: 503, body: { status: 'not ready', checks: { postgres: 'failed' } } });
+    expect({ status: notReady.statusCode, body: notReady.json() }).toEqual({
+      status: 503,
+      body: { status: 'not ready', checks: { postgres: 'failed' } },
+    });
 
     proxy.restore();
     const again = await get(`/v1/calls/${SEED_CALL_ID}`);
     expect(again.statusCode).toBe(200);
     expect(again.json().callId).toBe(SEED_CALL_ID);
     const ready = await server.inject({ method: 'GET', url: '/readyz' });
-    expect({ status: ready.statusCode, body: ready.json() }).toEqual({ status: 200, body: { status: 'ready', checks: { postgres: 'ok' } } });
+    expect({ status: ready.statusCode, body: ready.json() }).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { postgres: 'ok' } },
+    });
   });
 
   it('a stored value that no longer matches what the service reads is a 500 that says nothing of it', async () => {
     // The analytics views read this column too; drift here means someone changed the table under them all.
     await db.pool.query('drop view analytics_calls cascade');
     await db.pool.query('alter table calls alter column call_duration type text using call_duration::text');
-    for (const url of [`/v1/calls/${SEED_CALL_ID}`, '/v1/calls?start=2021-05-29&end=2021-05-29', '/v1/calls?start=2021-05-29&end=2021-05-29&limit=5']) {
+    for (const url of [
+      `/v1/calls/${SEED_CALL_ID}`,
+      '/v1/calls?start=2021-05-29&end=2021-05-29',
+      '/v1/calls?start=2021-05-29&end=2021-05-29&limit=5',
+    ]) {
       const response = await get(url);
       expect(response.statusCode, url).toBe(500);
       expect(response.json()).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'internal error' } });

@@ -131,7 +131,8 @@ describe('GET /v1/calls over 200,000 calls', () => {
     aborter.abort();
     await reader.closed.catch(() => undefined);
 
-    const inUse = async () => metricValue(await (await fetch(`${service.baseUrl}/metrics`)).text(), 'db_pool_connections', { state: 'in_use', service: 'query' });
+    const inUse = async () =>
+      metricValue(await (await fetch(`${service.baseUrl}/metrics`)).text(), 'db_pool_connections', { state: 'in_use', service: 'query' });
     expect(await eventually(async () => ((await inUse()) === 0 ? 0 : undefined))).toBe(0);
     const { rows } = await db.pool.query(
       `select state, query from pg_stat_activity where datname = current_database() and application_name = 'callstream-query'`,

@@ -86,8 +86,12 @@ describe('GET /v1/calls', () => {
     expect((await get(`${RANGE}&expand=none`)).json()).toEqual(none);
     expect(none[0].customer).toEqual({ customerId: expect.any(String) });
     expect(none[0].operator).toEqual({ operatorId: '25233' });
-    expect((await get(`${RANGE}&expand=customer`)).json()).toEqual(full.map((call: Call) => only(call, { customer: true, operator: false })));
-    expect((await get(`${RANGE}&expand=operator`)).json()).toEqual(full.map((call: Call) => only(call, { customer: false, operator: true })));
+    expect((await get(`${RANGE}&expand=customer`)).json()).toEqual(
+      full.map((call: Call) => only(call, { customer: true, operator: false })),
+    );
+    expect((await get(`${RANGE}&expand=operator`)).json()).toEqual(
+      full.map((call: Call) => only(call, { customer: false, operator: true })),
+    );
   });
 
   it('filters by phoneNumber, campaignId and connectResult, alone and together', async () => {
@@ -180,7 +184,10 @@ describe('GET /v1/calls', () => {
       // Others are stored between pages, on both sides of where this page ended, and at its very time.
       const last = calls.at(-1)!;
       const lastTime = `2021-07-01 ${last.callDateTime.slice(11, 19)}`;
-      const before = [at(`before-${page}`, time(9, 30, page)), at(`${last.callId}-0-same-time-before`.replace('initial', 'early'), lastTime)];
+      const before = [
+        at(`before-${page}`, time(9, 30, page)),
+        at(`${last.callId}-0-same-time-before`.replace('initial', 'early'), lastTime),
+      ];
       const after = [at(`after-${page}`, time(23, page)), at(`${last.callId}-same-time-after`, lastTime)];
       mustNotAppear.push(...before.map((call) => call.callId as string));
       mustAppear.push(...after.map((call) => call.callId as string));

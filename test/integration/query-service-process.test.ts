@@ -70,18 +70,23 @@ describe('the query service process', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const document = (await response.json()) as Record<string, any>;
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths).filter((path) => path.startsWith('/v1/')).sort()).toEqual([
-      '/v1/calls',
-      '/v1/calls/{callId}',
-      '/v1/calls/{callId}/conversations',
-      '/v1/calls/{callId}/raw',
-    ]);
+    expect(
+      Object.keys(document.paths)
+        .filter((path) => path.startsWith('/v1/'))
+        .sort(),
+    ).toEqual(['/v1/calls', '/v1/calls/{callId}', '/v1/calls/{callId}/conversations', '/v1/calls/{callId}/raw']);
     expect(Object.keys(document.paths).filter((path) => path.startsWith('/docs'))).toEqual([]);
 
     // The published schemas are the zod schemas' own JSON Schema (with OpenAPI's reference paths).
     const generated = z.toJSONSchema(callHistorySchema, { io: 'output', target: 'draft-2020-12' }) as { $defs: Record<string, unknown> };
     const asComponents = (schema: unknown) => JSON.parse(JSON.stringify(schema).replaceAll('#/$defs/', '#/components/schemas/'));
-    expect(Object.keys(document.components.schemas).sort()).toEqual(['CallHistory', 'ConversationMessage', 'Customer', 'Error', 'Operator']);
+    expect(Object.keys(document.components.schemas).sort()).toEqual([
+      'CallHistory',
+      'ConversationMessage',
+      'Customer',
+      'Error',
+      'Operator',
+    ]);
     for (const name of ['CallHistory', 'Customer', 'Operator']) {
       expect(document.components.schemas[name], name).toEqual(asComponents(generated.$defs[name]));
     }
@@ -97,7 +102,13 @@ describe('the query service process', () => {
     });
 
     const list = document.paths['/v1/calls'].get;
-    expect(list.parameters.map((parameter: { name: string; in: string; required: boolean }) => [parameter.name, parameter.in, parameter.required])).toEqual([
+    expect(
+      list.parameters.map((parameter: { name: string; in: string; required: boolean }) => [
+        parameter.name,
+        parameter.in,
+        parameter.required,
+      ]),
+    ).toEqual([
       ['start', 'query', true],
       ['end', 'query', true],
       ['expand', 'query', false],
@@ -122,11 +133,19 @@ describe('the query service process', () => {
   });
 
   it('reports requests by route and status, latencies and pool usage at /metrics', async () => {
-    await fetch(`${service.baseUrl}/v1/calls/${SEED_CALL_ID}`, { headers: { 'x-commubo-tenantId': TENANT_ID, 'x-commubo-accessToken': accessToken } });
+    await fetch(`${service.baseUrl}/v1/calls/${SEED_CALL_ID}`, {
+      headers: { 'x-commubo-tenantId': TENANT_ID, 'x-commubo-accessToken': accessToken },
+    });
     const metrics = await (await fetch(`${service.baseUrl}/metrics`)).text();
-    expect(metrics).toMatch(/^http_requests_total\{method="GET",route="\/v1\/calls\/:callId",status_code="200",service="query"\} [1-9]\d*$/m);
-    expect(metrics).toMatch(/^http_requests_total\{method="GET",route="\/v1\/calls\/:callId",status_code="403",service="query"\} [1-9]\d*$/m);
-    expect(metrics).toMatch(/^http_request_duration_seconds_bucket\{le="\+Inf",service="query",method="GET",route="\/v1\/calls\/:callId",status_code="200"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(
+      /^http_requests_total\{method="GET",route="\/v1\/calls\/:callId",status_code="200",service="query"\} [1-9]\d*$/m,
+    );
+    expect(metrics).toMatch(
+      /^http_requests_total\{method="GET",route="\/v1\/calls\/:callId",status_code="403",service="query"\} [1-9]\d*$/m,
+    );
+    expect(metrics).toMatch(
+      /^http_request_duration_seconds_bucket\{le="\+Inf",service="query",method="GET",route="\/v1\/calls\/:callId",status_code="200"\} [1-9]\d*$/m,
+    );
     expect(metrics).toMatch(/^db_pool_connections\{state="max",service="query"\} 3$/m);
     expect(metrics).toMatch(/^db_pool_connections\{state="idle",service="query"\} [0-3]$/m);
     expect(metrics).toMatch(/^db_pool_connections\{state="in_use",service="query"\} [0-3]$/m);

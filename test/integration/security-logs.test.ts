@@ -67,7 +67,12 @@ describe('tokens in logs', () => {
     }, 30_000);
 
     const headers = { 'x-commubo-tenantId': tenant.tenantId, 'x-commubo-accessToken': tenant.accessToken };
-    for (const route of [`/v1/calls/${callIds[0]}`, `/v1/calls/${callIds[0]}/raw`, `/v1/calls/${callIds[0]}/conversations`, '/v1/calls?start=2021-05-01&end=2021-05-31']) {
+    for (const route of [
+      `/v1/calls/${callIds[0]}`,
+      `/v1/calls/${callIds[0]}/raw`,
+      `/v1/calls/${callIds[0]}/conversations`,
+      '/v1/calls?start=2021-05-01&end=2021-05-31',
+    ]) {
       expect((await fetch(`${query.url}${route}`, { headers })).status).toBe(200);
     }
     const wrong = { 'x-commubo-tenantId': tenant.tenantId, 'x-commubo-accessToken': tenant.ingestToken };
@@ -77,7 +82,10 @@ describe('tokens in logs', () => {
     expect((await fetch(`${query.url}/v1/calls/%ZZ?accessToken=${tenant.accessToken}`, { headers })).status).toBe(400);
 
     await Promise.all(pipeline.services().map((service) => service.stop('SIGTERM')));
-    const logs = pipeline.services().map((service) => service.output()).join('\n');
+    const logs = pipeline
+      .services()
+      .map((service) => service.output())
+      .join('\n');
     // Debug output of real requests is there to be searched: each service logged its requests.
     expect(logs).toContain('"service":"ingress"');
     expect(logs).toContain('"service":"query"');

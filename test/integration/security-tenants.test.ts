@@ -19,7 +19,11 @@ beforeAll(async () => {
   pipeline = await startTestPipeline();
   [a, b] = [await pipeline.createTenant(), await pipeline.createTenant()];
   await pipeline.startConsumer(uniqueName('security-group'));
-  for (const [tenant, callId, remark] of [[a, shared, 'of A'], [b, shared, 'of B'], [a, onlyA, 'of A']] as const) {
+  for (const [tenant, callId, remark] of [
+    [a, shared, 'of A'],
+    [b, shared, 'of B'],
+    [a, onlyA, 'of A'],
+  ] as const) {
     const response = await ingest(tenant.tenantId, tenant.ingestToken, { ...seedCallback(), callId, remark });
     expect(response.statusCode).toBe(200);
   }
@@ -63,7 +67,10 @@ describe('tenant isolation', () => {
   });
 
   it('gives each tenant its own call under a shared call id, and lists only its own calls', async () => {
-    for (const [tenant, remark] of [[a, 'of A'], [b, 'of B']] as const) {
+    for (const [tenant, remark] of [
+      [a, 'of A'],
+      [b, 'of B'],
+    ] as const) {
       const raw = await query(`/v1/calls/${shared}/raw`, tenant.tenantId, tenant.accessToken);
       expect(raw.json()).toMatchObject({ callId: shared, remark });
       const list = await query(LIST, tenant.tenantId, tenant.accessToken);
@@ -81,7 +88,7 @@ describe('tenant isolation', () => {
 });
 
 describe('refusals that do not depend on whether the tenant exists', () => {
-  it('ingress: the same 401 for an unknown tenant, a wrong token, another tenant\'s token, an access token and a malformed id', async () => {
+  it("ingress: the same 401 for an unknown tenant, a wrong token, another tenant's token, an access token and a malformed id", async () => {
     const body = { ...seedCallback(), callId: uniqueName('refused') };
     const answers = [
       answer(await ingest(randomUUID(), a.ingestToken, body)),
@@ -94,17 +101,20 @@ describe('refusals that do not depend on whether the tenant exists', () => {
     for (const other of answers) expect(other).toEqual(answers[0]);
   });
 
-  it.each([...CALL_ROUTES(shared), LIST])('query %s: the same 403 for an unknown tenant, a wrong token, another tenant\'s token and an ingest token', async (route) => {
-    const answers = [
-      answer(await query(route, randomUUID(), a.accessToken)),
-      answer(await query(route, a.tenantId, 'wrong-token')),
-      answer(await query(route, a.tenantId, b.accessToken)),
-      answer(await query(route, a.tenantId, a.ingestToken)),
-      answer(await query(route, 'not-a-uuid', a.accessToken)),
-    ];
-    expect(answers[0]!.status).toBe(403);
-    for (const other of answers) expect(other).toEqual(answers[0]);
-  });
+  it.each([...CALL_ROUTES(shared), LIST])(
+    "query %s: the same 403 for an unknown tenant, a wrong token, another tenant's token and an ingest token",
+    async (route) => {
+      const answers = [
+        answer(await query(route, randomUUID(), a.accessToken)),
+        answer(await query(route, a.tenantId, 'wrong-token')),
+        answer(await query(route, a.tenantId, b.accessToken)),
+        answer(await query(route, a.tenantId, a.ingestToken)),
+        answer(await query(route, 'not-a-uuid', a.accessToken)),
+      ];
+      expect(answers[0]!.status).toBe(403);
+      for (const other of answers) expect(other).toEqual(answers[0]);
+    },
+  );
 });
 
 // Regression: `?token=a&token=b` reached the token hash as an array, threw a TypeError and was answered 503
@@ -117,24 +127,43 @@ describe('credentials that are not one string are bad credentials, never a faile
       headers: { 'content-type': 'application/json', ...headers },
       payload: JSON.stringify({ ...seedCallback(), callId: uniqueName('repeated') }),
     });
-  const UNAUTHORIZED = { status: 401, body: JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'unknown tenant or wrong ingest token' } }) };
+  const UNAUTHORIZED = {
+    status: 401,
+    body: JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'unknown tenant or wrong ingest token' } }),
+  };
 
   it.each([
     ['a repeated ?token on a malformed tenant id', () => post('/v1/tenants/not-a-uuid/call-records?token=a&token=b')],
-    ['a repeated ?token (the right one twice)', () => post(`/v1/tenants/${a.tenantId}/call-records?token=${a.ingestToken}&token=${a.ingestToken}`)],
+    [
+      'a repeated ?token (the right one twice)',
+      () => post(`/v1/tenants/${a.tenantId}/call-records?token=${a.ingestToken}&token=${a.ingestToken}`),
+    ],
     ['a repeated ?token on an unknown tenant', () => post(`/v1/tenants/${randomUUID()}/call-records?token=a&token=b`)],
-    ['a repeated x-callstream-token header', () => post(`/v1/tenants/${a.tenantId}/call-records`, { 'x-callstream-token': [a.ingestToken, a.ingestToken] })],
-    ['a token in two places, the query one repeated', () => post(`/v1/tenants/${a.tenantId}/call-records?token=x&token=y`, { 'x-callstream-token': ['x', 'y'] })],
+    [
+      'a repeated x-callstream-token header',
+      () => post(`/v1/tenants/${a.tenantId}/call-records`, { 'x-callstream-token': [a.ingestToken, a.ingestToken] }),
+    ],
+    [
+      'a token in two places, the query one repeated',
+      () => post(`/v1/tenants/${a.tenantId}/call-records?token=x&token=y`, { 'x-callstream-token': ['x', 'y'] }),
+    ],
     ['a tenant id of 100 characters', () => post(`/v1/tenants/${'a'.repeat(100)}/call-records?token=a&token=b`)],
   ])('ingress: %s is the plain 401', async (_name, send) => {
     expect(answer(await send())).toEqual(UNAUTHORIZED);
   });
 
-  const FORBIDDEN = { status: 403, body: JSON.stringify({ error: { code: 'FORBIDDEN', message: 'unknown tenant or wrong access token' } }) };
-  const lookUp = (headers: Record<string, string | string[]>) => pipeline.query.inject({ method: 'GET', url: `/v1/calls/${shared}`, headers });
+  const FORBIDDEN = {
+    status: 403,
+    body: JSON.stringify({ error: { code: 'FORBIDDEN', message: 'unknown tenant or wrong access token' } }),
+  };
+  const lookUp = (headers: Record<string, string | string[]>) =>
+    pipeline.query.inject({ method: 'GET', url: `/v1/calls/${shared}`, headers });
 
   it.each([
-    ['a repeated access token header', () => ({ 'x-commubo-tenantId': a.tenantId, 'x-commubo-accessToken': [a.accessToken, a.accessToken] })],
+    [
+      'a repeated access token header',
+      () => ({ 'x-commubo-tenantId': a.tenantId, 'x-commubo-accessToken': [a.accessToken, a.accessToken] }),
+    ],
     ['a repeated tenant id header', () => ({ 'x-commubo-tenantId': [a.tenantId, a.tenantId], 'x-commubo-accessToken': a.accessToken })],
     ['both repeated', () => ({ 'x-commubo-tenantId': [a.tenantId, b.tenantId], 'x-commubo-accessToken': [a.accessToken, b.accessToken] })],
     ['a malformed tenant id with a repeated token', () => ({ 'x-commubo-tenantId': 'not-a-uuid', 'x-commubo-accessToken': ['x', 'y'] })],

@@ -77,16 +77,23 @@ describe('start-up failures name the dependency and its variable', () => {
   });
 
   it('npm run setup with DATABASE_URL unreachable: one line naming Postgres, exit 1', async () => {
-    const result = await start(['npm', 'run', '--silent', 'setup'], { DATABASE_URL: unreachableDatabase, KAFKA_BROKERS: inject('kafkaBrokers').join(',') });
+    const result = await start(['npm', 'run', '--silent', 'setup'], {
+      DATABASE_URL: unreachableDatabase,
+      KAFKA_BROKERS: inject('kafkaBrokers').join(','),
+    });
     expect(result.stderr).toBe(`cannot reach Postgres at ${shown} (DATABASE_URL): connect ECONNREFUSED\n`);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
   });
 
-  it('npm run setup with KAFKA_BROKERS unreachable: the database step done, then one line naming Kafka, exit 1', { timeout: 90_000 }, async () => {
-    const result = await start(['npm', 'run', '--silent', 'setup'], { DATABASE_URL: db.url, KAFKA_BROKERS: `127.0.0.1:${closedPort}` });
-    expect(result.stdout).toBe('database is up to date\n');
-    expect(result.stderr).toBe(`cannot reach Kafka at 127.0.0.1:${closedPort} (KAFKA_BROKERS): connect ECONNREFUSED\n`);
-    expect(result.code).toBe(1);
-  });
+  it(
+    'npm run setup with KAFKA_BROKERS unreachable: the database step done, then one line naming Kafka, exit 1',
+    { timeout: 90_000 },
+    async () => {
+      const result = await start(['npm', 'run', '--silent', 'setup'], { DATABASE_URL: db.url, KAFKA_BROKERS: `127.0.0.1:${closedPort}` });
+      expect(result.stdout).toBe('database is up to date\n');
+      expect(result.stderr).toBe(`cannot reach Kafka at 127.0.0.1:${closedPort} (KAFKA_BROKERS): connect ECONNREFUSED\n`);
+      expect(result.code).toBe(1);
+    },
+  );
 });

@@ -48,7 +48,15 @@ describe('npm run tenant -- create', () => {
   it('keeps a commubo tenant id and access token when given', async () => {
     const tenantId = '12345678-90ab-cdef-1234-567890abcdef';
     const accessToken = 'FEDCBA09-8765-4321-FEDC-BA0987654321';
-    const { code, stdout } = await tenantCli(db, ['create', '--name', 'Moving', '--tenant-id', tenantId.toUpperCase(), '--access-token', accessToken]);
+    const { code, stdout } = await tenantCli(db, [
+      'create',
+      '--name',
+      'Moving',
+      '--tenant-id',
+      tenantId.toUpperCase(),
+      '--access-token',
+      accessToken,
+    ]);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ tenantId, accessToken });
   });

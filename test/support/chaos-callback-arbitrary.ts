@@ -9,9 +9,9 @@ import fc from 'fast-check';
 export const HOSTILE_TEXT = [
   "'; drop table calls; --",
   "' or '1'='1",
-  '"); delete from tenants where (\'1\'=\'1',
+  "\"); delete from tenants where ('1'='1",
   "\\'; select pg_sleep(10); --",
-  '$1 $$ $tag$ e\'\\x00\'',
+  "$1 $$ $tag$ e'\\x00'",
   '\u0001\u0002\u001b[31m\u007f\u0085',
   '\u202e\u200b\ufeff',
   '😀👍🏽‍',
@@ -70,11 +70,47 @@ const instanceArb = optionalRecord({
 
 const variateArb = optionalRecord({ key: textArb, type: textArb, value: textOrIntegerArb });
 const KNOWN = new Set([
-  'callId', 'workflow', 'fromNumber', 'toNumber', 'relayNumber', 'callStartTime', 'callEndTime', 'callDuration', 'callRecordUrl',
-  'customerProvince', 'customerCity', 'routerId', 'routerName', 'transferAgentFlag', 'agentId', 'agentName', 'queueId', 'queueName',
-  'robotNames', 'labelInfos', 'instances', 'variables', 'intentionLabelKey', 'intentionLabelName', 'allRecordUrl', 'adTaskId',
-  'adTaskName', 'contactDetailRel', 'callResult', 'calledResult', 'agentCallDuration', 'hangupCause', 'hangupBy', 'customerNumber',
-  'remark', 'taskContactBatchName', 'userAnsweredFlag', 'userAnsweredCount', 'userAnsweredEffectiveCount', 'isFinalCall', 'gender',
+  'callId',
+  'workflow',
+  'fromNumber',
+  'toNumber',
+  'relayNumber',
+  'callStartTime',
+  'callEndTime',
+  'callDuration',
+  'callRecordUrl',
+  'customerProvince',
+  'customerCity',
+  'routerId',
+  'routerName',
+  'transferAgentFlag',
+  'agentId',
+  'agentName',
+  'queueId',
+  'queueName',
+  'robotNames',
+  'labelInfos',
+  'instances',
+  'variables',
+  'intentionLabelKey',
+  'intentionLabelName',
+  'allRecordUrl',
+  'adTaskId',
+  'adTaskName',
+  'contactDetailRel',
+  'callResult',
+  'calledResult',
+  'agentCallDuration',
+  'hangupCause',
+  'hangupBy',
+  'customerNumber',
+  'remark',
+  'taskContactBatchName',
+  'userAnsweredFlag',
+  'userAnsweredCount',
+  'userAnsweredEffectiveCount',
+  'isFinalCall',
+  'gender',
 ]);
 /** Unknown extra fields (kept as sent): JSON values with storable text and exactly representable integers. */
 const extraValueArb = fc.jsonValue({ maxDepth: 2 }).filter(function storable(value: unknown): boolean {
@@ -104,21 +140,45 @@ export const callbackArb: fc.Arbitrary<GeneratedCallback> = fc
       callDuration: countArb,
     }),
     optional: optionalRecord({
-      callRecordUrl: textArb, customerProvince: textArb, customerCity: textArb, routerId: countArb, routerName: textArb,
-      transferAgentFlag: countArb, agentId: textOrIntegerArb, agentName: textArb, queueId: textOrIntegerArb, queueName: textArb,
-      robotNames: fc.array(textArb, { maxLength: 3 }), labelInfos: fc.array(textArb, { maxLength: 3 }),
+      callRecordUrl: textArb,
+      customerProvince: textArb,
+      customerCity: textArb,
+      routerId: countArb,
+      routerName: textArb,
+      transferAgentFlag: countArb,
+      agentId: textOrIntegerArb,
+      agentName: textArb,
+      queueId: textOrIntegerArb,
+      queueName: textArb,
+      robotNames: fc.array(textArb, { maxLength: 3 }),
+      labelInfos: fc.array(textArb, { maxLength: 3 }),
       instances: fc.array(instanceArb, { maxLength: 3 }),
       variables: fc.array(optionalRecord({ variableName: textArb, variableValue: textOrIntegerArb }), { maxLength: 3 }),
-      intentionLabelKey: textArb, intentionLabelName: textArb,
+      intentionLabelKey: textArb,
+      intentionLabelName: textArb,
       allRecordUrl: fc.array(optionalRecord({ recordUrl: textArb, recordType: textArb }), { maxLength: 3 }),
-      adTaskId: countArb, adTaskName: textArb,
+      adTaskId: countArb,
+      adTaskName: textArb,
       contactDetailRel: optionalRecord({
-        name: textArb, mobile: textOrIntegerArb, companyName: textArb, remark: textArb,
+        name: textArb,
+        mobile: textOrIntegerArb,
+        companyName: textArb,
+        remark: textArb,
         variates: fc.oneof(variateArb, fc.array(variateArb, { maxLength: 3 })),
       }),
-      callResult: countArb, calledResult: countArb, agentCallDuration: countArb, hangupCause: textArb, hangupBy: countArb,
-      customerNumber: textOrIntegerArb, remark: textArb, taskContactBatchName: textArb, userAnsweredFlag: countArb,
-      userAnsweredCount: countArb, userAnsweredEffectiveCount: countArb, isFinalCall: countArb, gender: textArb,
+      callResult: countArb,
+      calledResult: countArb,
+      agentCallDuration: countArb,
+      hangupCause: textArb,
+      hangupBy: countArb,
+      customerNumber: textOrIntegerArb,
+      remark: textArb,
+      taskContactBatchName: textArb,
+      userAnsweredFlag: countArb,
+      userAnsweredCount: countArb,
+      userAnsweredEffectiveCount: countArb,
+      isFinalCall: countArb,
+      gender: textArb,
     }),
     extras: extrasArb,
   })
@@ -141,7 +201,8 @@ export function expectedNormalisation(sent: GeneratedCallback): Record<string, u
   const contact = copy.contactDetailRel as Record<string, unknown> | null | undefined;
   asText(contact, 'mobile');
   const variates = contact?.variates;
-  for (const variate of Array.isArray(variates) ? variates : variates ? [variates] : []) asText(variate as Record<string, unknown>, 'value');
+  for (const variate of Array.isArray(variates) ? variates : variates ? [variates] : [])
+    asText(variate as Record<string, unknown>, 'value');
   return copy;
 }
 
@@ -159,12 +220,25 @@ export const mutantArb: fc.Arbitrary<[string, string]> = fc.tuple(callbackArb, f
       return [`${key} removed`, JSON.stringify(rest)];
     }),
     fc.constantFrom(...REQUIRED).map((key): [string, string] => [`${key} null`, JSON.stringify({ ...valid, [key]: null })]),
-    fc.tuple(fc.constantFrom(...COUNTS), badCountArb).map(([key, bad]): [string, string] => [`${key} = ${JSON.stringify(bad)}`, JSON.stringify({ ...valid, [key]: bad })]),
-    fc.tuple(fc.constantFrom(...TIMES), badTimeArb).map(([key, bad]): [string, string] => [`${key} = ${bad}`, JSON.stringify({ ...valid, [key]: bad })]),
-    fc.constant<[string, string]>(['end before start', JSON.stringify({ ...valid, callStartTime: '2021-05-29 10:23:43', callEndTime: '2021-05-29 10:23:42' })]),
-    fc.constantFrom<unknown>({}, 'text', 7).map((other): [string, string] => [`instances = ${JSON.stringify(other)}`, JSON.stringify({ ...valid, instances: other })]),
-    fc.constantFrom('\u0000', '\ud800', '\udfff x').map((bad): [string, string] => [`remark with ${JSON.stringify(bad)}`, JSON.stringify({ ...valid, remark: `a${bad}b` })]),
-    fc.constantFrom<unknown>([], 'text', 42, null).map((body): [string, string] => [`body ${JSON.stringify(body)}`, JSON.stringify(body === 'text' ? [valid] : body)]),
+    fc
+      .tuple(fc.constantFrom(...COUNTS), badCountArb)
+      .map(([key, bad]): [string, string] => [`${key} = ${JSON.stringify(bad)}`, JSON.stringify({ ...valid, [key]: bad })]),
+    fc
+      .tuple(fc.constantFrom(...TIMES), badTimeArb)
+      .map(([key, bad]): [string, string] => [`${key} = ${bad}`, JSON.stringify({ ...valid, [key]: bad })]),
+    fc.constant<[string, string]>([
+      'end before start',
+      JSON.stringify({ ...valid, callStartTime: '2021-05-29 10:23:43', callEndTime: '2021-05-29 10:23:42' }),
+    ]),
+    fc
+      .constantFrom<unknown>({}, 'text', 7)
+      .map((other): [string, string] => [`instances = ${JSON.stringify(other)}`, JSON.stringify({ ...valid, instances: other })]),
+    fc
+      .constantFrom('\u0000', '\ud800', '\udfff x')
+      .map((bad): [string, string] => [`remark with ${JSON.stringify(bad)}`, JSON.stringify({ ...valid, remark: `a${bad}b` })]),
+    fc
+      .constantFrom<unknown>([], 'text', 42, null)
+      .map((body): [string, string] => [`body ${JSON.stringify(body)}`, JSON.stringify(body === 'text' ? [valid] : body)]),
     fc.constant<[string, string]>(['truncated', JSON.stringify(valid).slice(0, 1 + (n % Math.max(1, JSON.stringify(valid).length - 1)))]),
     fc.constant<[string, string]>([
       'a line with a string role',

@@ -90,7 +90,11 @@ export async function startInProcessConsumer(options: {
   /** Receives the service's log lines (kafkajs's, the batches', the dead letters') as fields and message. */
   logger?: KafkaLogger;
 }): Promise<InProcessConsumer> {
-  const config = testServiceConfig({ databaseUrl: options.databaseUrl, topics: { callRecords: options.topic, dlq: options.dlqTopic }, group: options.groupId });
+  const config = testServiceConfig({
+    databaseUrl: options.databaseUrl,
+    topics: { callRecords: options.topic, dlq: options.dlqTopic },
+    group: options.groupId,
+  });
   const consumer = await startConsumer(config, {
     ...IN_PROCESS,
     onCrash: failTestOnCrash,
@@ -106,7 +110,14 @@ function linesTo(logger: KafkaLogger) {
     level: 'debug',
     stream: {
       write(line: string) {
-        const { level, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = JSON.parse(line) as { level: number; msg: string } & Record<string, unknown>;
+        const {
+          level,
+          msg,
+          time: _time,
+          pid: _pid,
+          hostname: _hostname,
+          ...fields
+        } = JSON.parse(line) as { level: number; msg: string } & Record<string, unknown>;
         const method = level >= 50 ? 'error' : level >= 40 ? 'warn' : level >= 30 ? 'info' : 'debug';
         logger[method](fields, msg);
       },

@@ -49,7 +49,9 @@ describe('indexed text', () => {
 
   it('counts characters as code points, as JSON Schema does: 256 emoji (512 UTF-16 units, 1,024 bytes) fit', () => {
     expect(decode({ labelInfos: ['😀'.repeat(LIMIT)] }).kind).toBe('accepted');
-    expect(issuesOf(JSON.stringify({ ...seed, labelInfos: [`${'😀'.repeat(LIMIT)}x`] }))).toEqual([{ path: 'labelInfos[0]', message: TOO_LONG }]);
+    expect(issuesOf(JSON.stringify({ ...seed, labelInfos: [`${'😀'.repeat(LIMIT)}x`] }))).toEqual([
+      { path: 'labelInfos[0]', message: TOO_LONG },
+    ]);
   });
 
   it('leaves text that is not indexed unbounded', () => {
@@ -86,7 +88,10 @@ const TIME_FIELDS: Array<[string, (time: string) => Record<string, unknown>]> = 
   ['callEndTime', (time) => ({ callStartTime: EARLIEST_LOCAL_TIME, callEndTime: time })],
   ['instances[0].dialogueStartTime', (time) => ({ instances: [{ dialogueStartTime: time }] })],
   ['instances[0].dialogueEndTime', (time) => ({ instances: [{ dialogueEndTime: time }] })],
-  ['instances[0].dialogueContentList[0].dialogueStartTime', (time) => ({ instances: [{ dialogueContentList: [{ dialogueStartTime: time }] }] })],
+  [
+    'instances[0].dialogueContentList[0].dialogueStartTime',
+    (time) => ({ instances: [{ dialogueContentList: [{ dialogueStartTime: time }] }] }),
+  ],
 ];
 
 describe('local times', () => {
@@ -97,7 +102,12 @@ describe('local times', () => {
   it.each(TIME_FIELDS)('%s: both bounds accepted, one second outside refused with the range', (path, change) => {
     expect(decode(change(EARLIEST_LOCAL_TIME)).kind).toBe('accepted');
     expect(decode(change(LATEST_LOCAL_TIME)).kind).toBe('accepted');
-    for (const outside of [oneSecond(EARLIEST_LOCAL_TIME, -1), oneSecond(LATEST_LOCAL_TIME, 1), '0001-01-01 00:00:00', '0000-06-15 12:00:00']) {
+    for (const outside of [
+      oneSecond(EARLIEST_LOCAL_TIME, -1),
+      oneSecond(LATEST_LOCAL_TIME, 1),
+      '0001-01-01 00:00:00',
+      '0000-06-15 12:00:00',
+    ]) {
       expect(issuesOf(JSON.stringify({ ...seed, ...change(outside) }))).toEqual([{ path, message: LOCAL_TIME_RANGE_MESSAGE }]);
     }
   });
@@ -130,7 +140,8 @@ describe('local times', () => {
       { numRuns: 5_000 },
     );
     for (const time of [EARLIEST_LOCAL_TIME, LATEST_LOCAL_TIME]) expect(LOCAL_TIME_PATTERN.test(time)).toBe(true);
-    for (const time of ['0001-01-01 23:59:59', '9999-12-31 00:00:00', '9999-12-30 23:59:60']) expect(LOCAL_TIME_PATTERN.test(time)).toBe(false);
+    for (const time of ['0001-01-01 23:59:59', '9999-12-31 00:00:00', '9999-12-30 23:59:60'])
+      expect(LOCAL_TIME_PATTERN.test(time)).toBe(false);
   });
 
   it('is published with its range in the JSON Schema', () => {
@@ -143,7 +154,9 @@ describe('local times', () => {
   it.each([EARLIEST_LOCAL_TIME, LATEST_LOCAL_TIME])('%s is an instant within years 0001–9999 in every IANA zone', (time) => {
     const zones = [...Intl.supportedValuesOf('timeZone'), 'Etc/GMT+12', 'Etc/GMT-14', 'America/Sitka', 'America/Metlakatla', 'Asia/Manila'];
     expect(zones.length).toBeGreaterThan(300);
-    const outside = zones.filter((zone) => !/^(000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})-/.test(localTimeToInstant(time, zone).toISOString()));
+    const outside = zones.filter(
+      (zone) => !/^(000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})-/.test(localTimeToInstant(time, zone).toISOString()),
+    );
     expect(outside).toEqual([]);
   });
 });
@@ -204,7 +217,10 @@ describe('the fast path of the scan', () => {
       fc.option(fc.stringMatching(/^\d{1,14}$/), { nil: undefined }),
       fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.stringMatching(/^\d{1,2}$/)), { nil: undefined }),
     )
-    .map(([negative, whole, fraction, exponent]) => `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}${exponent ? exponent.join('') : ''}`);
+    .map(
+      ([negative, whole, fraction, exponent]) =>
+        `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}${exponent ? exponent.join('') : ''}`,
+    );
 
   it('passes unread only tokens that read exactly (or are unsafe integers, which the tree walk reports)', () => {
     fc.assert(
@@ -223,7 +239,10 @@ describe('the fast path of the scan', () => {
 
   it('finds no changed number in ordinary callbacks, and one among many', () => {
     expect(scanText(seedText, 64)).toEqual({ depth: 5, numbersChange: false });
-    expect(scanText('{"a": [1, 2.5, -0, 1e2, 0.30000000000000004, 9007199254740993], "b": "1e400"}', 64)).toEqual({ depth: 2, numbersChange: false });
+    expect(scanText('{"a": [1, 2.5, -0, 1e2, 0.30000000000000004, 9007199254740993], "b": "1e400"}', 64)).toEqual({
+      depth: 2,
+      numbersChange: false,
+    });
     expect(scanText('{"a": [1, 2.5, 1e400, 3]}', 64)).toEqual({ depth: 2, numbersChange: true });
     expect(scanText('{"a": 1e-400}', 64)).toEqual({ depth: 1, numbersChange: true });
   });
@@ -278,6 +297,8 @@ describe('decodeCallback refuses numbers that JSON.parse changes', () => {
 
   it('accepts numbers that read back as written', () => {
     const decoded = decodeCallback(withRaw('"n": [1.50, 1e2, -0, 5e-324, 0.1, 1.5e-7, 0.30000000000000004, 1.2345678901234567]'));
-    expect(decoded.kind === 'accepted' && decoded.callback.n).toEqual([1.5, 100, -0, 5e-324, 0.1, 1.5e-7, 0.30000000000000004, 1.2345678901234567]);
+    expect(decoded.kind === 'accepted' && decoded.callback.n).toEqual([
+      1.5, 100, -0, 5e-324, 0.1, 1.5e-7, 0.30000000000000004, 1.2345678901234567,
+    ]);
   });
 });

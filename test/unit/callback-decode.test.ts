@@ -20,7 +20,10 @@ describe('decodeCallback accepts', () => {
   });
 
   it.each([
-    ['unknown extra fields, nested ones too', { ...seed, extra: { a: [1, { b: null }] }, instances: [{ ...seed.instances[0], newThing: 'x' }] }],
+    [
+      'unknown extra fields, nested ones too',
+      { ...seed, extra: { a: [1, { b: null }] }, instances: [{ ...seed.instances[0], newThing: 'x' }] },
+    ],
     ['unknown codes', { ...seed, workflow: 99, hangupBy: 42, instances: [{ dialogueContentList: [{ matchType: 77, dialogueRole: 5 }] }] }],
     ['variates as one object, as documented', { ...seed, contactDetailRel: { variates: { key: 'k', type: 'text', value: 'v' } } }],
     ['the largest safe integer', { ...seed, adTaskId: Number.MAX_SAFE_INTEGER }],
@@ -68,12 +71,27 @@ describe('decodeCallback refuses', () => {
     ['a callId longer than the query service can be asked for', { callId: 'x'.repeat(129) }, 'callId', 'must be at most 128 characters'],
     ['robotNames as a string', { robotNames: 'bot' }, 'robotNames', 'must be an array'],
     ['an instance that is not an object', { instances: ['x'] }, 'instances[0]', 'must be an object'],
-    ['a nested wrong type', { instances: [{ dialogueContentList: [{ matchType: 'hit' }] }] }, 'instances[0].dialogueContentList[0].matchType', 'must be a non-negative integer'],
-    ['variates as a string', { contactDetailRel: { variates: 'x' } }, 'contactDetailRel.variates', 'must be an object or an array of objects'],
+    [
+      'a nested wrong type',
+      { instances: [{ dialogueContentList: [{ matchType: 'hit' }] }] },
+      'instances[0].dialogueContentList[0].matchType',
+      'must be a non-negative integer',
+    ],
+    [
+      'variates as a string',
+      { contactDetailRel: { variates: 'x' } },
+      'contactDetailRel.variates',
+      'must be an object or an array of objects',
+    ],
     ['2021-02-30', { callStartTime: '2021-02-30 10:00:00' }, 'callStartTime', 'must be a real calendar time as yyyy-MM-dd HH:mm:ss'],
     ['year 0, which Postgres cannot store', { callStartTime: '0000-01-01 10:00:00' }, 'callStartTime', LOCAL_TIME_RANGE_MESSAGE],
     ['an ISO time with T', { callEndTime: '2021-05-29T10:23:57' }, 'callEndTime', 'must be a real calendar time as yyyy-MM-dd HH:mm:ss'],
-    ['a nested impossible time', { instances: [{ dialogueEndTime: '2021-05-29 25:00:00' }] }, 'instances[0].dialogueEndTime', 'must be a real calendar time as yyyy-MM-dd HH:mm:ss'],
+    [
+      'a nested impossible time',
+      { instances: [{ dialogueEndTime: '2021-05-29 25:00:00' }] },
+      'instances[0].dialogueEndTime',
+      'must be a real calendar time as yyyy-MM-dd HH:mm:ss',
+    ],
     ['end before start', { callEndTime: '2021-05-29 10:23:42' }, 'callEndTime', 'must not be before callStartTime'],
   ])('%s', (_name, change, path, message) => {
     expect(refused(text({ ...seed, ...change }))).toEqual([{ path, message }]);
@@ -90,7 +108,11 @@ describe('decodeCallback refuses', () => {
   it.each([
     ['an id', seedText.replace('"instanceId": 1622255025121140', '"instanceId": 9007199254740993'), 'instances[0].instanceId'],
     ['a count', seedText.replace('"callDuration": 14', '"callDuration": 18446744073709551616'), 'callDuration'],
-    ['a number sent for a string', seedText.replace('"customerNumber": 18770915633', '"customerNumber": 187709156331234567890'), 'customerNumber'],
+    [
+      'a number sent for a string',
+      seedText.replace('"customerNumber": 18770915633', '"customerNumber": 187709156331234567890'),
+      'customerNumber',
+    ],
     ['an unknown field', seedText.replace('"gender": "male"', '"gender": "male", "futureId": 9007199254740992'), 'futureId'],
   ])('an integer above 2^53 in %s, rather than storing the rounded number', (_where, body, path) => {
     expect(refused(body)).toEqual([{ path, message: UNSAFE_INTEGER_MESSAGE }]);

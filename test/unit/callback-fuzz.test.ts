@@ -37,15 +37,40 @@ describe('callback schema, fuzzed', () => {
   it.each([
     ['a NUL in a known text field', { remark: 'a\u0000b' }, 'remark'],
     ['an unpaired high surrogate', { remark: 'a\ud800b' }, 'remark'],
-    ['an unpaired low surrogate in a dialogue line', { instances: [{ dialogueContentList: [{ dialogueContent: '\udc00' }] }] }, 'instances[0].dialogueContentList[0].dialogueContent'],
+    [
+      'an unpaired low surrogate in a dialogue line',
+      { instances: [{ dialogueContentList: [{ dialogueContent: '\udc00' }] }] },
+      'instances[0].dialogueContentList[0].dialogueContent',
+    ],
     ['a NUL in an unknown field', { vendorExtra: { note: '\u0000' } }, 'vendorExtra.note'],
   ])('refuses text Postgres cannot store instead of accepting it: %s', (_what, change, path) => {
-    const base = { callId: 'c-1', workflow: 1, fromNumber: '1', toNumber: '2', relayNumber: '3', callStartTime: '2021-05-29 10:23:43', callEndTime: '2021-05-29 10:23:57', callDuration: 14 };
-    expect(decodeCallback(JSON.stringify({ ...base, ...change }))).toEqual({ kind: 'rejected', issues: [{ path, message: UNSTORABLE_TEXT_MESSAGE }] });
+    const base = {
+      callId: 'c-1',
+      workflow: 1,
+      fromNumber: '1',
+      toNumber: '2',
+      relayNumber: '3',
+      callStartTime: '2021-05-29 10:23:43',
+      callEndTime: '2021-05-29 10:23:57',
+      callDuration: 14,
+    };
+    expect(decodeCallback(JSON.stringify({ ...base, ...change }))).toEqual({
+      kind: 'rejected',
+      issues: [{ path, message: UNSTORABLE_TEXT_MESSAGE }],
+    });
   });
 
   it('keeps a well-formed surrogate pair (an emoji) and control characters other than NUL', () => {
-    const base = { callId: 'c-1', workflow: 1, fromNumber: '1', toNumber: '2', relayNumber: '3', callStartTime: '2021-05-29 10:23:43', callEndTime: '2021-05-29 10:23:57', callDuration: 14 };
+    const base = {
+      callId: 'c-1',
+      workflow: 1,
+      fromNumber: '1',
+      toNumber: '2',
+      relayNumber: '3',
+      callStartTime: '2021-05-29 10:23:43',
+      callEndTime: '2021-05-29 10:23:57',
+      callDuration: 14,
+    };
     const decoded = decodeCallback(JSON.stringify({ ...base, remark: '😀\u0001\u001f\u007f' }));
     expect(decoded).toEqual({ kind: 'accepted', callback: { ...base, remark: '😀\u0001\u001f\u007f' } });
   });

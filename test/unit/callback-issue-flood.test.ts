@@ -22,13 +22,20 @@ const firstIssues = (body: unknown) => {
 const floods: Array<[string, Record<string, unknown>]> = [
   ['a flat flood', { ...seed, labelInfos: repeat(1, 5_000) }],
   ['a flood after valid elements', { ...seed, labelInfos: [...repeat('ok', 300), ...repeat(1, 5_000)] }],
-  ['floods in two arrays, issues before and after', { ...seed, workflow: 'x', robotNames: repeat(2, 60), labelInfos: repeat(1, 60), instances: repeat(3, 60), gender: 4 }],
+  [
+    'floods in two arrays, issues before and after',
+    { ...seed, workflow: 'x', robotNames: repeat(2, 60), labelInfos: repeat(1, 60), instances: repeat(3, 60), gender: 4 },
+  ],
   [
     'a nested flood, in a later instance',
     {
       ...seed,
       callId: undefined,
-      instances: [...seed.instances, { robotId: 'x', dialogueContentList: repeat({ dialogueRole: 'bot', matchType: 'y' }, 500) }, { labelInfoList: repeat(7, 500) }],
+      instances: [
+        ...seed.instances,
+        { robotId: 'x', dialogueContentList: repeat({ dialogueRole: 'bot', matchType: 'y' }, 500) },
+        { labelInfoList: repeat(7, 500) },
+      ],
       allRecordUrl: repeat({ recordUrl: 1 }, 500),
     },
   ],
@@ -102,7 +109,8 @@ describe('the quarantine record with a capped list', () => {
     contentType: 'application/json',
     body: '{}',
   };
-  const issues = (count: number) => Array.from({ length: count }, (_, index) => ({ path: `labelInfos[${index}]`, message: 'must be a string' }));
+  const issues = (count: number) =>
+    Array.from({ length: count }, (_, index) => ({ path: `labelInfos[${index}]`, message: 'must be a string' }));
 
   it('reads records written before the cap (no count, any number of issues) and records with the count', () => {
     expect(rejectedCallbackSchema.safeParse({ ...record, issues: issues(250) }).success).toBe(true);

@@ -12,10 +12,19 @@ describe('published JSON Schema files', () => {
     },
   );
 
-  it('describes senders\' tolerated numbers in the callback and plain strings on the topic', () => {
+  it("describes senders' tolerated numbers in the callback and plain strings on the topic", () => {
     const callback = JSON.parse(renderSchemaDocument(SCHEMA_DOCUMENTS[0]));
     const envelope = JSON.parse(renderSchemaDocument(SCHEMA_DOCUMENTS[1]));
-    expect(callback.required).toEqual(['callId', 'workflow', 'fromNumber', 'toNumber', 'relayNumber', 'callStartTime', 'callEndTime', 'callDuration']);
+    expect(callback.required).toEqual([
+      'callId',
+      'workflow',
+      'fromNumber',
+      'toNumber',
+      'relayNumber',
+      'callStartTime',
+      'callEndTime',
+      'callDuration',
+    ]);
     expect(callback.properties.fromNumber.anyOf.map((branch: { type: string }) => branch.type)).toEqual(['string', 'integer']);
     expect(envelope.properties.callback.properties.fromNumber.type).toBe('string');
     expect(envelope.properties.callback.additionalProperties).toEqual({});

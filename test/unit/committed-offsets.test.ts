@@ -13,23 +13,77 @@ describe('offsetsOfEveryPartition', () => {
   });
 
   it('fails when a partition is missing or one more is present', () => {
-    expect(() => offsetsOfEveryPartition(new Map([[0, -1n], [2, -1n]]), 3)).toThrow('offsets of partitions [0,2], expected exactly [0,1,2]');
-    expect(() => offsetsOfEveryPartition(new Map([[0, -1n], [1, -1n], [2, -1n], [3, -1n]]), 3)).toThrow(
-      'offsets of partitions [0,1,2,3], expected exactly [0,1,2]',
-    );
+    expect(() =>
+      offsetsOfEveryPartition(
+        new Map([
+          [0, -1n],
+          [2, -1n],
+        ]),
+        3,
+      ),
+    ).toThrow('offsets of partitions [0,2], expected exactly [0,1,2]');
+    expect(() =>
+      offsetsOfEveryPartition(
+        new Map([
+          [0, -1n],
+          [1, -1n],
+          [2, -1n],
+          [3, -1n],
+        ]),
+        3,
+      ),
+    ).toThrow('offsets of partitions [0,1,2,3], expected exactly [0,1,2]');
   });
 
   it('answers the offsets in partition order when every partition is there', () => {
-    expect(offsetsOfEveryPartition(new Map([[2, 7n], [0, -1n], [1, 4n]]), 3)).toEqual([-1n, 4n, 7n]);
+    expect(
+      offsetsOfEveryPartition(
+        new Map([
+          [2, 7n],
+          [0, -1n],
+          [1, 4n],
+        ]),
+        3,
+      ),
+    ).toEqual([-1n, 4n, 7n]);
   });
 });
 
 describe('caughtUp', () => {
   it('needs every non-empty partition committed to its end; nothing committed is behind', () => {
-    const ends = new Map([[0, 5n], [1, 0n], [2, 3n]]);
-    expect(caughtUp(ends, new Map([[0, 5n], [2, 3n]]))).toBe(true);
-    expect(caughtUp(ends, new Map([[0, 5n], [2, 2n]]))).toBe(false);
-    expect(caughtUp(ends, new Map([[0, 5n], [1, -1n], [2, -1n]]))).toBe(false);
+    const ends = new Map([
+      [0, 5n],
+      [1, 0n],
+      [2, 3n],
+    ]);
+    expect(
+      caughtUp(
+        ends,
+        new Map([
+          [0, 5n],
+          [2, 3n],
+        ]),
+      ),
+    ).toBe(true);
+    expect(
+      caughtUp(
+        ends,
+        new Map([
+          [0, 5n],
+          [2, 2n],
+        ]),
+      ),
+    ).toBe(false);
+    expect(
+      caughtUp(
+        ends,
+        new Map([
+          [0, 5n],
+          [1, -1n],
+          [2, -1n],
+        ]),
+      ),
+    ).toBe(false);
   });
 
   it('refuses a topic without partitions instead of calling it consumed', () => {

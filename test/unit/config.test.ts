@@ -51,21 +51,36 @@ describe('loadConfig: numbers are plain decimal integers', () => {
     ['TENANT_CACHE_TTL_MS', 'Infinity', 'must be a decimal integer of at least 0'],
     ['BODY_LIMIT_BYTES', '99999999999999999999', 'must be a decimal integer of at least 1'],
   ])('refuses %s=%j with one line naming it', (name, value, reason) => {
-    expect(() => loadConfig({ [name]: value })).toThrow(new ConfigError(`invalid environment variable ${name}=${JSON.stringify(value)}: ${reason}`));
+    expect(() => loadConfig({ [name]: value })).toThrow(
+      new ConfigError(`invalid environment variable ${name}=${JSON.stringify(value)}: ${reason}`),
+    );
   });
 
   it('reads decimal integers as numbers, an empty value as unset, and 0 as "any free port" for a service port', () => {
-    const config = loadConfig({ INGRESS_PORT: '9000', QUERY_PORT: '0', CONSUMER_PORT: '', PRODUCE_LINGER_MS: '0', DATABASE_POOL_SIZE: '25' });
-    expect([config.INGRESS_PORT, config.QUERY_PORT, config.CONSUMER_PORT, config.PRODUCE_LINGER_MS, config.DATABASE_POOL_SIZE]).toEqual([9000, 0, 8082, 0, 25]);
+    const config = loadConfig({
+      INGRESS_PORT: '9000',
+      QUERY_PORT: '0',
+      CONSUMER_PORT: '',
+      PRODUCE_LINGER_MS: '0',
+      DATABASE_POOL_SIZE: '25',
+    });
+    expect([config.INGRESS_PORT, config.QUERY_PORT, config.CONSUMER_PORT, config.PRODUCE_LINGER_MS, config.DATABASE_POOL_SIZE]).toEqual([
+      9000, 0, 8082, 0, 25,
+    ]);
   });
 });
 
 describe('loadConfig: KAFKA_BROKERS', () => {
-  it.each([' , ', ',', 'a:1,,b:2', 'broker', 'broker:', ':9092', 'broker:0x10', 'broker:65536', 'a b:9092'])('refuses %j naming KAFKA_BROKERS', (value) => {
-    expect(() => loadConfig({ KAFKA_BROKERS: value })).toThrow(
-      new ConfigError(`invalid environment variable KAFKA_BROKERS=${JSON.stringify(value)}: must be a comma-separated list of host:port (e.g. 127.0.0.1:9092)`),
-    );
-  });
+  it.each([' , ', ',', 'a:1,,b:2', 'broker', 'broker:', ':9092', 'broker:0x10', 'broker:65536', 'a b:9092'])(
+    'refuses %j naming KAFKA_BROKERS',
+    (value) => {
+      expect(() => loadConfig({ KAFKA_BROKERS: value })).toThrow(
+        new ConfigError(
+          `invalid environment variable KAFKA_BROKERS=${JSON.stringify(value)}: must be a comma-separated list of host:port (e.g. 127.0.0.1:9092)`,
+        ),
+      );
+    },
+  );
 
   it('unset (or empty) is told apart from the default: npm start runs its own broker, services use 127.0.0.1:9092', () => {
     for (const env of [{}, { KAFKA_BROKERS: '' }]) {
@@ -81,7 +96,11 @@ describe('loadConfig: KAFKA_BROKERS', () => {
   });
 
   it('trims each entry', () => {
-    expect(loadConfig({ KAFKA_BROKERS: ' kafka-1:9092 ,kafka-2:19092, [::1]:9092' }).KAFKA_BROKERS).toEqual(['kafka-1:9092', 'kafka-2:19092', '[::1]:9092']);
+    expect(loadConfig({ KAFKA_BROKERS: ' kafka-1:9092 ,kafka-2:19092, [::1]:9092' }).KAFKA_BROKERS).toEqual([
+      'kafka-1:9092',
+      'kafka-2:19092',
+      '[::1]:9092',
+    ]);
   });
 });
 
@@ -104,11 +123,31 @@ describe('npmStartPorts', () => {
   });
 
   it.each([
-    [{ QUERY_PORT: '8080' }, true, 'invalid environment: INGRESS_PORT and QUERY_PORT are both 8080; every port npm start listens on must differ'],
-    [{ CONSUMER_PORT: '8081' }, false, 'invalid environment: QUERY_PORT and CONSUMER_PORT are both 8081; every port npm start listens on must differ'],
-    [{ LOCAL_KAFKA_PORT: '8081' }, true, 'invalid environment: LOCAL_KAFKA_PORT and QUERY_PORT are both 8081; every port npm start listens on must differ'],
-    [{ LOCAL_KAFKA_PORT: '8079' }, true, 'invalid environment: LOCAL_KAFKA_PORT+1 (Kafka controller) and INGRESS_PORT are both 8080; every port npm start listens on must differ'],
-    [{ INGRESS_PORT: '0' }, true, 'invalid environment: INGRESS_PORT=0 (any free port) does not suit npm start, which prints the URLs it serves; choose a port'],
+    [
+      { QUERY_PORT: '8080' },
+      true,
+      'invalid environment: INGRESS_PORT and QUERY_PORT are both 8080; every port npm start listens on must differ',
+    ],
+    [
+      { CONSUMER_PORT: '8081' },
+      false,
+      'invalid environment: QUERY_PORT and CONSUMER_PORT are both 8081; every port npm start listens on must differ',
+    ],
+    [
+      { LOCAL_KAFKA_PORT: '8081' },
+      true,
+      'invalid environment: LOCAL_KAFKA_PORT and QUERY_PORT are both 8081; every port npm start listens on must differ',
+    ],
+    [
+      { LOCAL_KAFKA_PORT: '8079' },
+      true,
+      'invalid environment: LOCAL_KAFKA_PORT+1 (Kafka controller) and INGRESS_PORT are both 8080; every port npm start listens on must differ',
+    ],
+    [
+      { INGRESS_PORT: '0' },
+      true,
+      'invalid environment: INGRESS_PORT=0 (any free port) does not suit npm start, which prints the URLs it serves; choose a port',
+    ],
   ])('refuses %j (local Kafka: %s) with one line naming the variables', (env, localKafka, message) => {
     expect(() => ports(env, localKafka)).toThrow(new ConfigError(message));
   });
@@ -120,9 +159,21 @@ describe('npmStartPorts', () => {
 
 describe('configEnvironment', () => {
   it('gives a child process the same config: loadConfig reads back what it wrote, unset settings left out', () => {
-    const config = loadConfig({ KAFKA_BROKERS: 'a:1,b:2', INGRESS_PORT: '9000', LOG_LEVEL: 'warn', PATH: '/usr/bin', DATABASE_URL: 'postgres://u:p@h:5433/db' });
+    const config = loadConfig({
+      KAFKA_BROKERS: 'a:1,b:2',
+      INGRESS_PORT: '9000',
+      LOG_LEVEL: 'warn',
+      PATH: '/usr/bin',
+      DATABASE_URL: 'postgres://u:p@h:5433/db',
+    });
     const env = configEnvironment(config);
-    expect(env).toMatchObject({ KAFKA_BROKERS: 'a:1,b:2', INGRESS_PORT: '9000', LOG_LEVEL: 'warn', PATH: '/usr/bin', DATABASE_URL: 'postgres://u:p@h:5433/db' });
+    expect(env).toMatchObject({
+      KAFKA_BROKERS: 'a:1,b:2',
+      INGRESS_PORT: '9000',
+      LOG_LEVEL: 'warn',
+      PATH: '/usr/bin',
+      DATABASE_URL: 'postgres://u:p@h:5433/db',
+    });
     expect(Object.keys(env)).not.toContain('HOME');
     expect(loadConfig(env)).toEqual(config);
     expect(configEnvironment(loadConfig({}))).not.toHaveProperty('KAFKA_BROKERS');

@@ -39,8 +39,8 @@ describe('waitWithTicks', () => {
 
   it('passes a failing tick (a rebalance) on', async () => {
     const rebalance = new Error('The group is rebalancing');
-    await expect(
-      waitWithTicks(60_000, { tickMs: 1, tick: () => Promise.reject(rebalance), shouldStop: () => false }),
-    ).rejects.toBe(rebalance);
+    await expect(waitWithTicks(60_000, { tickMs: 1, tick: () => Promise.reject(rebalance), shouldStop: () => false })).rejects.toBe(
+      rebalance,
+    );
   });
 });

@@ -11,7 +11,12 @@ describe('deadLetterMessage', () => {
   };
 
   it('keeps key, value and headers and adds the error and the source position', () => {
-    expect(deadLetterMessage({ record, code: 'DATABASE_REJECTED', reason: 'unsupported Unicode escape sequence', sqlState: '22P05' }, 'call-records.v1')).toEqual({
+    expect(
+      deadLetterMessage(
+        { record, code: 'DATABASE_REJECTED', reason: 'unsupported Unicode escape sequence', sqlState: '22P05' },
+        'call-records.v1',
+      ),
+    ).toEqual({
       key: record.key,
       value: record.value,
       headers: {
@@ -45,13 +50,22 @@ describe('deadLetterMessage', () => {
 
   it('does not let a sender header pretend to be the error', () => {
     const forged = { ...record, headers: { 'error-code': 'FAKE' } };
-    expect(deadLetterMessage({ record: forged, code: 'SCHEMA_VIOLATION', reason: 'r' }, 't').headers?.['error-code']).toBe('SCHEMA_VIOLATION');
+    expect(deadLetterMessage({ record: forged, code: 'SCHEMA_VIOLATION', reason: 'r' }, 't').headers?.['error-code']).toBe(
+      'SCHEMA_VIOLATION',
+    );
   });
 
   it('drops every error-* and source-* header a producer forged, also those the consumer does not set this time', () => {
     const forged = {
       ...record,
-      headers: { 'event-id': 'e-1', 'error-sqlstate': '23505', 'Error-Code': 'FAKE', 'error-hint': 'x', 'source-offset': '0', 'source-cluster': 'c' },
+      headers: {
+        'event-id': 'e-1',
+        'error-sqlstate': '23505',
+        'Error-Code': 'FAKE',
+        'error-hint': 'x',
+        'source-offset': '0',
+        'source-cluster': 'c',
+      },
     };
     expect(deadLetterMessage({ record: forged, code: 'SCHEMA_VIOLATION', reason: 'r' }, 't').headers).toEqual({
       'event-id': 'e-1',
@@ -67,7 +81,12 @@ describe('deadLetterMessage', () => {
 describe('deadLetterLogFields', () => {
   it('names the tenant and call from the record key, and bounds the reason', () => {
     const key = Buffer.from('0b6c2a36-6f0e-4a39-9b40-3e5f4c6f1d2a:call:with:colons');
-    expect(deadLetterLogFields({ record: { partition: 1, offset: '7', key, value: null }, code: 'DATABASE_REJECTED', reason: 'r'.repeat(600), sqlState: '54000' }, 'dlq')).toEqual({
+    expect(
+      deadLetterLogFields(
+        { record: { partition: 1, offset: '7', key, value: null }, code: 'DATABASE_REJECTED', reason: 'r'.repeat(600), sqlState: '54000' },
+        'dlq',
+      ),
+    ).toEqual({
       tenantId: '0b6c2a36-6f0e-4a39-9b40-3e5f4c6f1d2a',
       callId: 'call:with:colons',
       code: 'DATABASE_REJECTED',
@@ -80,12 +99,14 @@ describe('deadLetterLogFields', () => {
   });
 
   it('says nothing of a call when the record has no key', () => {
-    expect(deadLetterLogFields({ record: { partition: 0, offset: '0', value: null }, code: 'EMPTY_VALUE', reason: 'none' }, 'dlq')).toEqual({
-      code: 'EMPTY_VALUE',
-      reason: 'none',
-      partition: 0,
-      offset: '0',
-      dlqTopic: 'dlq',
-    });
+    expect(deadLetterLogFields({ record: { partition: 0, offset: '0', value: null }, code: 'EMPTY_VALUE', reason: 'none' }, 'dlq')).toEqual(
+      {
+        code: 'EMPTY_VALUE',
+        reason: 'none',
+        partition: 0,
+        offset: '0',
+        dlqTopic: 'dlq',
+      },
+    );
   });
 });

@@ -24,7 +24,12 @@ describe('decodeEnvelope', () => {
     ['not JSON', bytes('{"a":'), 'INVALID_JSON', expect.stringMatching(/^the value is not JSON: /)],
     ['not UTF-8 JSON at all', Buffer.from([0xff, 0xfe, 0x00]), 'INVALID_JSON', expect.stringMatching(/^the value is not JSON: /)],
     ['a future schema version', bytes({ ...envelope, schemaVersion: 2 }), 'SCHEMA_VIOLATION', expect.stringMatching(/^schemaVersion: /)],
-    ['a callback the schema rejects', bytes({ ...envelope, callback: { ...seed, callDuration: -1 } }), 'SCHEMA_VIOLATION', 'callback.callDuration: must be a non-negative integer'],
+    [
+      'a callback the schema rejects',
+      bytes({ ...envelope, callback: { ...seed, callDuration: -1 } }),
+      'SCHEMA_VIOLATION',
+      'callback.callDuration: must be a non-negative integer',
+    ],
     ['no callback', bytes({ ...envelope, callback: undefined }), 'SCHEMA_VIOLATION', 'callback: is required'],
   ])('dead-letters %s', (_name, value, code, reason) => {
     expect(decodeEnvelope(value)).toEqual({ kind: 'dlq', code, reason });

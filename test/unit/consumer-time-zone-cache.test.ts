@@ -51,7 +51,11 @@ describe('createTimeZoneCache', () => {
   it('shares one lookup between concurrent callers', async () => {
     const { calls, lookup } = fakeLookup({ [TENANT]: 'Asia/Tokyo' });
     const timeZoneOf = createTimeZoneCache(lookup, 30_000, () => 0);
-    expect(await Promise.all([timeZoneOf(TENANT), timeZoneOf(TENANT), timeZoneOf(TENANT)])).toEqual(['Asia/Tokyo', 'Asia/Tokyo', 'Asia/Tokyo']);
+    expect(await Promise.all([timeZoneOf(TENANT), timeZoneOf(TENANT), timeZoneOf(TENANT)])).toEqual([
+      'Asia/Tokyo',
+      'Asia/Tokyo',
+      'Asia/Tokyo',
+    ]);
     expect(calls).toHaveLength(1);
   });
 

@@ -38,7 +38,11 @@ describe('flattenCall: the call row', () => {
 
   it.each([
     ['customerNumber sent as a JSON number', { customerNumber: 18770915633 }, { customer_number: '18770915633' }],
-    ['contact mobile sent as a JSON number', { contactDetailRel: { ...seed.contactDetailRel, mobile: 13800000000 } }, { contact_mobile: '13800000000' }],
+    [
+      'contact mobile sent as a JSON number',
+      { contactDetailRel: { ...seed.contactDetailRel, mobile: 13800000000 } },
+      { contact_mobile: '13800000000' },
+    ],
     [
       'documented single variates object',
       { contactDetailRel: { ...seed.contactDetailRel, variates: { key: 'k', type: 'text', value: 'v' } } },
@@ -49,7 +53,11 @@ describe('flattenCall: the call row', () => {
       { contactDetailRel: null },
       { contact_name: null, contact_mobile: null, contact_company_name: null, contact_remark: null, contact_variates: null },
     ],
-    ['absent optional fields', { robotNames: undefined, labelInfos: undefined, remark: undefined }, { robot_names: null, label_infos: null, remark: null }],
+    [
+      'absent optional fields',
+      { robotNames: undefined, labelInfos: undefined, remark: undefined },
+      { robot_names: null, label_infos: null, remark: null },
+    ],
     ['empty arrays kept as empty', { robotNames: [], labelInfos: [] }, { robot_names: [], label_infos: [] }],
   ])('%s', (_name, overrides, expected) => {
     expect(flatten(overrides).call).toMatchObject(expected);
@@ -81,8 +89,15 @@ describe('flattenCall: child rows', () => {
         instance({ instanceId: 22, dialogueContentList: [line({ dialogueContent: 'c' })] }),
       ],
     });
-    expect(rows.instances.map((row) => [row.instance_seq, row.instance_id])).toEqual([[1, 11], [2, 22]]);
-    expect(rows.lines.map((row) => [row.instance_seq, row.seq, row.content])).toEqual([[1, 1, 'a'], [1, 2, 'b'], [2, 1, 'c']]);
+    expect(rows.instances.map((row) => [row.instance_seq, row.instance_id])).toEqual([
+      [1, 11],
+      [2, 22],
+    ]);
+    expect(rows.lines.map((row) => [row.instance_seq, row.seq, row.content])).toEqual([
+      [1, 1, 'a'],
+      [1, 2, 'b'],
+      [2, 1, 'c'],
+    ]);
   });
 
   it('fills a line without its own ids from its session, and keeps unknown match codes', () => {
@@ -131,14 +146,24 @@ describe('flattenCall: child rows', () => {
   });
 
   it.each([
-    ['variables', { variables: [{ variableName: 'age', variableValue: 18 }, { variableName: 'city' }] }, 'variables', [
-      { seq: 1, name: 'age', value: '18' },
-      { seq: 2, name: 'city', value: null },
-    ]],
-    ['recordings', { allRecordUrl: [{ recordUrl: 'u1', recordType: 'ivr' }, { recordUrl: 'u2' }] }, 'recordings', [
-      { seq: 1, record_url: 'u1', record_type: 'ivr' },
-      { seq: 2, record_url: 'u2', record_type: null },
-    ]],
+    [
+      'variables',
+      { variables: [{ variableName: 'age', variableValue: 18 }, { variableName: 'city' }] },
+      'variables',
+      [
+        { seq: 1, name: 'age', value: '18' },
+        { seq: 2, name: 'city', value: null },
+      ],
+    ],
+    [
+      'recordings',
+      { allRecordUrl: [{ recordUrl: 'u1', recordType: 'ivr' }, { recordUrl: 'u2' }] },
+      'recordings',
+      [
+        { seq: 1, record_url: 'u1', record_type: 'ivr' },
+        { seq: 2, record_url: 'u2', record_type: null },
+      ],
+    ],
   ] as const)('%s: one row each, in order', (_name, overrides, key, expected) => {
     const rows = flatten(overrides)[key];
     expect(rows).toEqual(expected.map((row) => ({ tenant_id: TENANT, call_id: seed.callId, ...row })));

@@ -2,7 +2,12 @@ import { createRequire } from 'node:module';
 import type { FastifyError } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../shared/http/error-codes.ts';
-import { clientErrorRefusal, frameworkRefusal, type FrameworkErrorSettings, type FrameworkRefusal } from '../../shared/http/framework-errors.ts';
+import {
+  clientErrorRefusal,
+  frameworkRefusal,
+  type FrameworkErrorSettings,
+  type FrameworkRefusal,
+} from '../../shared/http/framework-errors.ts';
 
 /** Every error Fastify can raise maps to a code of ours and a message that quotes nothing of the request. */
 const fastifyErrors = createRequire(import.meta.url)('fastify/lib/errors.js') as Record<string, unknown>;
@@ -35,15 +40,29 @@ describe('frameworkRefusal', () => {
   });
 
   it('names the refusals clients can cause', () => {
-    const refusal = (code: string) => frameworkRefusal(raised.find((error) => error.code === code)!, SETTINGS);
-    expect(refusal('FST_ERR_BAD_URL')).toEqual({ status: 400, code: 'BAD_URL', message: 'the URL is malformed: it has an invalid percent-encoding' });
-    expect(refusal('FST_ERR_MAX_PARAM_LENGTH')).toEqual({ status: 414, code: 'URL_TOO_LONG', message: 'a segment of the URL path is too long' });
+    const refusal = (code: string) =>
+      frameworkRefusal(
+        raised.find((error) => error.code === code)!,
+        SETTINGS,
+      );
+    expect(refusal('FST_ERR_BAD_URL')).toEqual({
+      status: 400,
+      code: 'BAD_URL',
+      message: 'the URL is malformed: it has an invalid percent-encoding',
+    });
+    expect(refusal('FST_ERR_MAX_PARAM_LENGTH')).toEqual({
+      status: 414,
+      code: 'URL_TOO_LONG',
+      message: 'a segment of the URL path is too long',
+    });
     expect(refusal('FST_ERR_CTP_INVALID_JSON_BODY')).toEqual({ status: 400, code: 'INVALID_JSON', message: 'the body is not valid JSON' });
     expect(refusal('FST_ERR_ASYNC_CONSTRAINT')).toEqual({ status: 500, code: 'INTERNAL_ERROR', message: 'internal error' });
   });
 
   it("takes the service's wording first, and leaves errors that are not Fastify's to the service", () => {
-    const overridden: FrameworkErrorSettings = { overrides: { FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'BODY_TOO_LARGE', message: 'at most 1 byte' } } };
+    const overridden: FrameworkErrorSettings = {
+      overrides: { FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'BODY_TOO_LARGE', message: 'at most 1 byte' } },
+    };
     const tooLarge = raised.find((error) => error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')!;
     expect(frameworkRefusal(tooLarge, overridden)).toEqual({ status: 413, code: 'BODY_TOO_LARGE', message: 'at most 1 byte' });
     expect(frameworkRefusal(new Error('boom') as FastifyError, SETTINGS)).toBeUndefined();

@@ -82,10 +82,20 @@ describe('the shared error handler, through routes that throw', () => {
   });
 
   it("Fastify's own refusals: the codes of shared/http/framework-errors.ts, nothing of the request", async () => {
-    const badJson = await app.inject({ method: 'POST', url: '/echo?token=SECRET', headers: { 'content-type': 'application/json' }, payload: '{"a":' });
+    const badJson = await app.inject({
+      method: 'POST',
+      url: '/echo?token=SECRET',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"a":',
+    });
     expect(badJson.statusCode).toBe(400);
     expect(badJson.json()).toEqual({ error: { code: 'INVALID_JSON', message: 'the body is not valid JSON' } });
-    const tooLarge = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ a: 'x'.repeat(100) }) });
+    const tooLarge = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ a: 'x'.repeat(100) }),
+    });
     expect(tooLarge.statusCode).toBe(413);
     expect(tooLarge.json()).toEqual({ error: { code: 'BODY_TOO_LARGE', message: 'the body is too large' } });
     const refused = await app.inject({ method: 'GET', url: '/plugin-refusal?token=SECRET' });
@@ -97,7 +107,9 @@ describe('the shared error handler, through routes that throw', () => {
     const response = await app.inject({ method: 'GET', url: '/postgres' });
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('7');
-    expect(response.json()).toEqual({ error: { code: 'DATABASE_UNAVAILABLE', message: 'the database cannot be reached right now; retry later' } });
+    expect(response.json()).toEqual({
+      error: { code: 'DATABASE_UNAVAILABLE', message: 'the database cannot be reached right now; retry later' },
+    });
     const [line, ...more] = logged('database unavailable');
     expect(more).toEqual([]);
     expect({ level: line?.level, reason: line?.reason, code: (line?.error as { code?: string })?.code }).toEqual({
@@ -111,7 +123,9 @@ describe('the shared error handler, through routes that throw', () => {
   it('a deadlock (worth retrying) is the same 503; a schema that is not migrated is a 500', async () => {
     const deadlock = await app.inject({ method: 'GET', url: '/deadlock' });
     expect(deadlock.statusCode).toBe(503);
-    expect(deadlock.json()).toEqual({ error: { code: 'DATABASE_UNAVAILABLE', message: 'the database cannot be reached right now; retry later' } });
+    expect(deadlock.json()).toEqual({
+      error: { code: 'DATABASE_UNAVAILABLE', message: 'the database cannot be reached right now; retry later' },
+    });
     const drift = await app.inject({ method: 'GET', url: '/schema-drift' });
     expect(drift.statusCode).toBe(500);
     expect(drift.json()).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'internal error' } });
@@ -124,7 +138,11 @@ describe('the shared error handler, through routes that throw', () => {
     expect(response.json()).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'internal error' } });
     const line = logged('request failed')[before]!;
     const err = line.error as { type: string; message: string; stack: string };
-    expect({ level: line.level, type: err.type, message: err.message }).toEqual({ level: 50, type: 'TypeError', message: 'cannot read tenantId of undefined' });
+    expect({ level: line.level, type: err.type, message: err.message }).toEqual({
+      level: 50,
+      type: 'TypeError',
+      message: 'cannot read tenantId of undefined',
+    });
     expect(err.stack).toContain('http-error-handler.test.ts');
     expect(JSON.stringify(line)).not.toContain(PASSWORD);
   });

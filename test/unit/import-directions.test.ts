@@ -44,7 +44,9 @@ function violations(files: string[]): string[] {
     const from = areaOf(file);
     if (!from) continue;
     for (const specifier of relativeImports(readFileSync(join(ROOT, file), 'utf8'))) {
-      const target = relative(ROOT, normalize(join(ROOT, dirname(file), specifier))).split('\\').join('/');
+      const target = relative(ROOT, normalize(join(ROOT, dirname(file), specifier)))
+        .split('\\')
+        .join('/');
       const to = areaOf(target);
       if (to && !mayImport(from, to)) found.push(`${file} imports ${target}`);
     }

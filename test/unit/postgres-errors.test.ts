@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  classifyPostgresFailure,
-  errorSummary,
-  isTransientPostgresFailure,
-  postgresFailureReason,
-} from '../../shared/db/errors.ts';
+import { classifyPostgresFailure, errorSummary, isTransientPostgresFailure, postgresFailureReason } from '../../shared/db/errors.ts';
 
 /**
  * What a Postgres failure means, for every service: the consumer dead-letters only 'data' failures and
@@ -42,7 +37,11 @@ describe('classifyPostgresFailure', () => {
     ['23503 foreign key violation', withCode('23503'), 'data'],
     ['23514 check violation', withCode('23514'), 'data'],
     ['54000 program limit exceeded (index row too large)', withCode('54000'), 'data'],
-    ['42P01 undefined table (schema not migrated: wait, do not dead-letter everything)', withCode('42P01', 'relation "calls" does not exist'), 'unknown'],
+    [
+      '42P01 undefined table (schema not migrated: wait, do not dead-letter everything)',
+      withCode('42P01', 'relation "calls" does not exist'),
+      'unknown',
+    ],
     ['an error nobody classified', new Error('something odd'), 'unknown'],
     ['not even an Error', 'boom', 'unknown'],
   ])('%s → %s', (_name, error, expected) => {
@@ -126,7 +125,10 @@ describe('isTransientPostgresFailure: what the HTTP services answer 503 for', ()
 
   it.each([
     ['a table that does not exist (a schema not migrated is a 500, not a retry)', withCode('42P01', 'relation "tenants" does not exist')],
-    ['a bug in the lookup (the repeated-token TypeError the ingress once answered 503)', new TypeError('The "data" argument must be of type string')],
+    [
+      'a bug in the lookup (the repeated-token TypeError the ingress once answered 503)',
+      new TypeError('The "data" argument must be of type string'),
+    ],
     ['a value Postgres refuses', withCode('22P02')],
     ['not an Error at all', 'a string'],
     ['nothing', undefined],

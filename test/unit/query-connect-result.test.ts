@@ -19,7 +19,9 @@ describe('connectResult', () => {
   });
 
   it('SUCCESSFUL when connected, whatever hangupCause says', () => {
-    expect(connectResult({ callDuration: 14, hasDialogueLines: true, calledResult: 1, hangupCause: 'お客様が取り込み中' })).toBe('SUCCESSFUL');
+    expect(connectResult({ callDuration: 14, hasDialogueLines: true, calledResult: 1, hangupCause: 'お客様が取り込み中' })).toBe(
+      'SUCCESSFUL',
+    );
   });
 
   it.each(['busy', 'Line BUSY', '話中', '对方忙', 'お客様が取り込み中'])('BUSY for %j', (cause) => {

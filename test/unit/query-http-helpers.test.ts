@@ -25,13 +25,17 @@ const invalidParameter = (issue: ValidationIssue) => invalidParameterOf(issue, C
 
 describe('error classification', () => {
   it('names the malformed parameter with its stable code', () => {
-    expect(invalidParameter({ instancePath: '/callId', message: 'too long' })).toEqual({ code: 'INVALID_CALL_ID', message: 'callId: too long' });
+    expect(invalidParameter({ instancePath: '/callId', message: 'too long' })).toEqual({
+      code: 'INVALID_CALL_ID',
+      message: 'callId: too long',
+    });
     expect(invalidParameter({ instancePath: '/start', message: 'Invalid ISO date' })).toEqual({
       code: 'INVALID_DATE',
       message: 'start: Invalid ISO date',
     });
-    expect(invalidParameter({ instancePath: '/end', message: 'must not be before start', params: { params: { code: 'INVALID_DATE_RANGE' } } }))
-      .toEqual({ code: 'INVALID_DATE_RANGE', message: 'end: must not be before start' });
+    expect(
+      invalidParameter({ instancePath: '/end', message: 'must not be before start', params: { params: { code: 'INVALID_DATE_RANGE' } } }),
+    ).toEqual({ code: 'INVALID_DATE_RANGE', message: 'end: must not be before start' });
     expect(invalidParameter({ instancePath: '/somethingElse' }).code).toBe('INVALID_PARAMETER');
     // A code a refinement names that is not in the one list is not sent: the parameter's own code is.
     expect(invalidParameter({ instancePath: '/limit', message: 'too big', params: { params: { code: 'NOT_OURS' } } })).toEqual({

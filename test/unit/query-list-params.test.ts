@@ -32,7 +32,14 @@ describe('list parameters', () => {
   it('parses a full query: defaults expand to none, numbers limit and campaignId, decodes the cursor', () => {
     const cursor = encodeCursor({ time: '2021-05-29T01:23:43.000000Z', callId: 'a' });
     expect(
-      listCallsQuerySchema.parse({ start: '2021-06-01', end: '2021-06-01', limit: '50', cursor, campaignId: '1762', connectResult: 'BUSY' }),
+      listCallsQuerySchema.parse({
+        start: '2021-06-01',
+        end: '2021-06-01',
+        limit: '50',
+        cursor,
+        campaignId: '1762',
+        connectResult: 'BUSY',
+      }),
     ).toEqual({
       start: '2021-06-01',
       end: '2021-06-01',
@@ -75,8 +82,14 @@ describe('list parameters', () => {
 
   it('a cursor decodes only to a position Postgres can compare with: microseconds, year 1 to 9999, a storable call id', () => {
     expect(decodeCursor(forged('0001-01-01T00:00:00.000000Z', 'a'))).toEqual({ time: '0001-01-01T00:00:00.000000Z', callId: 'a' });
-    expect(decodeCursor(forged('9999-12-31T23:59:59.999999Z', 'a'.repeat(128)))).toEqual({ time: '9999-12-31T23:59:59.999999Z', callId: 'a'.repeat(128) });
-    expect(decodeCursor(forged('2021-05-29T01:23:43.000000Z', '\u{1F600}'))).toEqual({ time: '2021-05-29T01:23:43.000000Z', callId: '\u{1F600}' });
+    expect(decodeCursor(forged('9999-12-31T23:59:59.999999Z', 'a'.repeat(128)))).toEqual({
+      time: '9999-12-31T23:59:59.999999Z',
+      callId: 'a'.repeat(128),
+    });
+    expect(decodeCursor(forged('2021-05-29T01:23:43.000000Z', '\u{1F600}'))).toEqual({
+      time: '2021-05-29T01:23:43.000000Z',
+      callId: '\u{1F600}',
+    });
     for (const [t, c] of [
       ['0000-01-01T00:00:00.000000Z', 'a'], // Postgres has no year 0
       ['2021-05-29T01:23:43.000000Z', 'a\u0000b'], // nor U+0000 in text
@@ -144,8 +157,12 @@ describe('list parameters', () => {
   });
 
   it('the next page URL replaces only the cursor and keeps every other parameter exactly as sent', () => {
-    expect(nextPageUrl('/v1/calls?start=2021-06-01&end=2021-06-01&limit=2', 'NEW')).toBe('/v1/calls?start=2021-06-01&end=2021-06-01&limit=2&cursor=NEW');
-    expect(nextPageUrl('/v1/calls?cursor=OLD&phoneNumber=%FF&x=a+b&limit=1&', 'NEW')).toBe('/v1/calls?phoneNumber=%FF&x=a+b&limit=1&cursor=NEW');
+    expect(nextPageUrl('/v1/calls?start=2021-06-01&end=2021-06-01&limit=2', 'NEW')).toBe(
+      '/v1/calls?start=2021-06-01&end=2021-06-01&limit=2&cursor=NEW',
+    );
+    expect(nextPageUrl('/v1/calls?cursor=OLD&phoneNumber=%FF&x=a+b&limit=1&', 'NEW')).toBe(
+      '/v1/calls?phoneNumber=%FF&x=a+b&limit=1&cursor=NEW',
+    );
     expect(nextPageUrl('/v1/calls?%63ursor=OLD&limit=1&%E0=1', 'NEW')).toBe('/v1/calls?limit=1&%E0=1&cursor=NEW');
   });
 });

@@ -78,9 +78,7 @@ describe('mapCallHistory (docs/query-api.md, row by row)', () => {
   it("callDateTime: callStartTime in ISO 8601 with the tenant's offset", () => {
     expect(map().callDateTime).toBe('2021-05-29T10:23:43+09:00');
     expect(map({}, 'America/New_York').callDateTime).toBe('2021-05-28T21:23:43-04:00');
-    expect(map({ call_start_time: new Date('2021-01-15T12:00:00Z') }, 'America/New_York').callDateTime).toBe(
-      '2021-01-15T07:00:00-05:00',
-    );
+    expect(map({ call_start_time: new Date('2021-01-15T12:00:00Z') }, 'America/New_York').callDateTime).toBe('2021-01-15T07:00:00-05:00');
   });
 
   it('connectedDateTime and talkTime: connected with dialogue → the first line and callDuration', () => {
@@ -168,9 +166,9 @@ describe('mapCallHistory (docs/query-api.md, row by row)', () => {
   });
 
   it('no contact: no customer', () => {
-    expect(map({ has_contact: false, contact_name: null, contact_mobile: null, contact_company_name: null, contact_remark: null })).not.toHaveProperty(
-      'customer',
-    );
+    expect(
+      map({ has_contact: false, contact_name: null, contact_mobile: null, contact_company_name: null, contact_remark: null }),
+    ).not.toHaveProperty('customer');
   });
 
   it('operator and scenario: from the first bot session', () => {

@@ -24,7 +24,14 @@ describe('mapConversation', () => {
     );
     expect(messages).toEqual([
       { seq: 1, messageType: 0, operator: { operatorId: '25233' }, message: 'こんにちは', messageDateTime: '2021-05-29T10:23:43+09:00' },
-      { seq: 2, messageType: 1, operator: { operatorId: '25233' }, nodeName: '無視', message: 'うん。', messageDateTime: '2021-05-29T10:23:49+09:00' },
+      {
+        seq: 2,
+        messageType: 1,
+        operator: { operatorId: '25233' },
+        nodeName: '無視',
+        message: 'うん。',
+        messageDateTime: '2021-05-29T10:23:49+09:00',
+      },
       { seq: 3, messageType: 9, operator: { operatorId: '777' }, message: '転送します', messageDateTime: '2021-05-29T10:24:00+09:00' },
     ]);
     for (const message of messages) conversationMessageSchema.parse(message);

@@ -33,7 +33,21 @@ describe('redactUrl', () => {
   });
 
   it('names as secret what a sender could mean as a credential, and not ordinary parameters', () => {
-    for (const name of ['token', 'Token', 'access_token', 'accessToken', 'access-token', 'ingestToken', 'api_key', 'apikey', 'password', 'secret', 'auth', 'authorization', 'x-callstream-token']) {
+    for (const name of [
+      'token',
+      'Token',
+      'access_token',
+      'accessToken',
+      'access-token',
+      'ingestToken',
+      'api_key',
+      'apikey',
+      'password',
+      'secret',
+      'auth',
+      'authorization',
+      'x-callstream-token',
+    ]) {
       expect(isSecretParameter(name)).toBe(true);
     }
     for (const name of ['limit', 'cursor', 'start', 'end', 'expand', 'phoneNumber', 'callId', 'campaignId', 'connectResult']) {

@@ -22,14 +22,23 @@ describe('needPostgres / needKafka', () => {
   it('names Postgres and DATABASE_URL, the cause without the address, never the password', async () => {
     const failure = needPostgres(url, () => Promise.reject(systemError('connect', 'ECONNREFUSED', '127.0.0.1:5499')));
     await expect(failure).rejects.toThrow(
-      new StartupError('POSTGRES_UNAVAILABLE', 'cannot reach Postgres at postgres://app:***@127.0.0.1:5499/callstream (DATABASE_URL): connect ECONNREFUSED'),
+      new StartupError(
+        'POSTGRES_UNAVAILABLE',
+        'cannot reach Postgres at postgres://app:***@127.0.0.1:5499/callstream (DATABASE_URL): connect ECONNREFUSED',
+      ),
     );
   });
 
   it('looks inside the AggregateError that a host with several addresses gives', async () => {
-    const aggregate = Object.assign(new AggregateError([systemError('connect', 'ECONNREFUSED', '::1:5499'), systemError('connect', 'ECONNREFUSED', '127.0.0.1:5499')], ''), {
-      code: 'ECONNREFUSED',
-    });
+    const aggregate = Object.assign(
+      new AggregateError(
+        [systemError('connect', 'ECONNREFUSED', '::1:5499'), systemError('connect', 'ECONNREFUSED', '127.0.0.1:5499')],
+        '',
+      ),
+      {
+        code: 'ECONNREFUSED',
+      },
+    );
     await expect(needPostgres(url, () => Promise.reject(aggregate))).rejects.toThrow(
       'cannot reach Postgres at postgres://app:***@127.0.0.1:5499/callstream (DATABASE_URL): connect ECONNREFUSED',
     );
@@ -43,8 +52,13 @@ describe('needPostgres / needKafka', () => {
   });
 
   it('follows kafkajs causes to the connection error', async () => {
-    const connection = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError', code: 'ECONNREFUSED' });
-    const retries = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092', { cause: connection }), { name: 'KafkaJSNumberOfRetriesExceeded' });
+    const connection = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), {
+      name: 'KafkaJSConnectionError',
+      code: 'ECONNREFUSED',
+    });
+    const retries = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092', { cause: connection }), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+    });
     await expect(needKafka(['127.0.0.1:9092', 'b:9092'], () => Promise.reject(retries))).rejects.toThrow(
       new StartupError('KAFKA_UNAVAILABLE', 'cannot reach Kafka at 127.0.0.1:9092,b:9092 (KAFKA_BROKERS): connect ECONNREFUSED'),
     );
@@ -59,14 +73,14 @@ describe('needPostgres / needKafka', () => {
 
 describe('listenOn', () => {
   it('names the port and its variable when the port is taken', async () => {
-    await expect(listenOn('QUERY_PORT', 8081, '127.0.0.1', () => Promise.reject(systemError('listen', 'EADDRINUSE', '127.0.0.1:8081')))).rejects.toThrow(
-      new StartupError('PORT_IN_USE', 'QUERY_PORT 8081 is already in use'),
-    );
+    await expect(
+      listenOn('QUERY_PORT', 8081, '127.0.0.1', () => Promise.reject(systemError('listen', 'EADDRINUSE', '127.0.0.1:8081'))),
+    ).rejects.toThrow(new StartupError('PORT_IN_USE', 'QUERY_PORT 8081 is already in use'));
   });
 
   it('names HOST too when the address is not this machine', async () => {
-    await expect(listenOn('INGRESS_PORT', 8080, '192.0.2.1', () => Promise.reject(systemError('listen', 'EADDRNOTAVAIL', '192.0.2.1:8080')))).rejects.toThrow(
-      'cannot listen on 192.0.2.1 port 8080 (HOST, INGRESS_PORT): listen EADDRNOTAVAIL',
-    );
+    await expect(
+      listenOn('INGRESS_PORT', 8080, '192.0.2.1', () => Promise.reject(systemError('listen', 'EADDRNOTAVAIL', '192.0.2.1:8080'))),
+    ).rejects.toThrow('cannot listen on 192.0.2.1 port 8080 (HOST, INGRESS_PORT): listen EADDRNOTAVAIL');
   });
 });

@@ -21,9 +21,7 @@ function slowTenants() {
       create: () => Promise.reject(new Error('not used')),
       find: (tenantId: string) => {
         store.finds += 1;
-        return new Promise<Tenant | undefined>((resolve) =>
-          waiting.push(() => resolve(tenantId === TENANT.tenantId ? TENANT : undefined)),
-        );
+        return new Promise<Tenant | undefined>((resolve) => waiting.push(() => resolve(tenantId === TENANT.tenantId ? TENANT : undefined)));
       },
     } satisfies TenantRepository,
   };

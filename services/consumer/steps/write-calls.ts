@@ -89,9 +89,7 @@ async function deleteChildren(client: PoolClient, table: ChildTable, tenantIds: 
 
 async function insertChildren(client: PoolClient, table: ChildTable, rows: Record<string, unknown>[]): Promise<void> {
   if (rows.length === 0) return;
-  await client.query(`insert into ${table} select * from json_populate_recordset(null::${table}, $1::json)`, [
-    JSON.stringify(rows),
-  ]);
+  await client.query(`insert into ${table} select * from json_populate_recordset(null::${table}, $1::json)`, [JSON.stringify(rows)]);
 }
 
 export interface WriteResult {

@@ -68,7 +68,8 @@ export function scanText(text: string, limit: number): { depth: number; numbersC
   for (let index = 0; index < text.length; index++) {
     const char = text.charCodeAt(index);
     if (inString) {
-      if (char === 0x5c) index++; // backslash: skip the escaped character
+      if (char === 0x5c)
+        index++; // backslash: skip the escaped character
       else if (char === 0x22) inString = false;
     } else if (char === 0x22) {
       inString = true;
@@ -97,8 +98,7 @@ export function scanText(text: string, limit: number): { depth: number; numbersC
  * callback would get its 200 and then never reach the tables, so it is refused here instead.
  */
 const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-export const UNSTORABLE_TEXT_MESSAGE =
-  'contains U+0000 or an unpaired UTF-16 surrogate (\\ud800-\\udfff), which cannot be stored';
+export const UNSTORABLE_TEXT_MESSAGE = 'contains U+0000 or an unpaired UTF-16 surrogate (\\ud800-\\udfff), which cannot be stored';
 
 /** Issues anywhere in the tree, known fields or not; the depth is already bounded, so the stack stays small. */
 interface Node {

@@ -150,7 +150,13 @@ export function createCoalescingProducer(producer: Producer, settings: PublishSe
         return Promise.reject(new PublishError('PUBLISH_QUEUE_FULL', message));
       }
       return new Promise((resolve, reject) => {
-        const pending: Pending = { record, bytes, resolve, reject, deadline: setTimeout(() => expire(pending), settings.PRODUCE_TIMEOUT_MS) };
+        const pending: Pending = {
+          record,
+          bytes,
+          resolve,
+          reject,
+          deadline: setTimeout(() => expire(pending), settings.PRODUCE_TIMEOUT_MS),
+        };
         waiting.push(pending);
         if (waiting.length >= settings.PRODUCE_MAX_BATCH) flush();
         else lingerTimer ??= setTimeout(flush, settings.PRODUCE_LINGER_MS);
