@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { FaultEnvironment } from '../kit/fault-environment.ts';
 import { startLoad, type LoadOptions, type LoadResult, type RunningLoad } from './load.ts';
 import { startProcessPipeline, type ProcessPipeline, type ProcessPipelineOptions } from '../kit/process-pipeline.ts';
-import { reconcile, storedCalls } from '../kit/reconcile.ts';
+import { reconcile, storedCalls, type Reconciliation } from '../kit/reconcile.ts';
 import { steadyDeliveries } from './callbacks.ts';
 
 /**
@@ -44,22 +44,12 @@ export interface Scenario {
   ): Promise<{ load: LoadResult; extra: Record<string, unknown> }>;
 }
 
-export interface ScenarioResult {
-  sent: number;
-  requests: number;
-  accepted: number;
-  rejected: Record<string, number>;
-  unacknowledged: number;
-  unavailableWithoutRetryAfter: number;
-  acceptedCalls: number;
-  stored: number;
-  lost: number;
-  duplicated: number;
+/** The load's own counts, as it reported them, and what the count of the stored calls found. */
+export interface ScenarioResult extends Omit<LoadResult, 'calls' | 'elapsedMs'>, Reconciliation {
   /** Services found dead that the scenario did not kill. */
   crashed: string[];
   faults: string[];
   elapsedMs: number;
-  problems: string[];
   [extra: string]: unknown;
 }
 

@@ -23,17 +23,7 @@ export interface ServiceWiring {
   databaseUrl?: string;
 }
 
-export interface Lab {
-  options: BenchOptions;
-  config: Config;
-  logDir: string;
-  profileDir: string | undefined;
-  brokers: string[];
-  kafkaPid: number | undefined;
-  kafka: Kafka;
-  db: TestDatabase;
-  tenant: CreatedTenant;
-  payloads: PayloadSet;
+export interface Lab extends LabParts {
   random: Random;
   topics(label: string): Promise<TopicSet>;
   service(name: ServiceName, label: string, wiring: ServiceWiring): Promise<NodeProcess>;

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { findCallStatement } from '../../services/query/calls-repository.ts';
+import { outputTail, runCommand } from './run-command.ts';
 
 /**
  * The query stage's baseline: pgbench running the query service's own lookup for GET /v1/calls/{callId}
@@ -42,7 +42,7 @@ export interface PgbenchRun {
   env: Record<string, string>;
 }
 
-export function runPgbench(run: PgbenchRun): Promise<{ tps: number; latencyMs: number }> {
+export async function runPgbench(run: PgbenchRun): Promise<{ tps: number; latencyMs: number }> {
   const url = new URL(run.databaseUrl);
   writeFileSync(run.scriptPath, findCallScript());
   const args = [
@@ -66,20 +66,10 @@ export function runPgbench(run: PgbenchRun): Promise<{ tps: number; latencyMs: n
     decodeURIComponent(url.username || 'postgres'),
     decodeURIComponent(url.pathname.slice(1)),
   ];
-  return new Promise((resolve, reject) => {
-    const env = url.password ? { ...run.env, PGPASSWORD: decodeURIComponent(url.password) } : run.env;
-    const child = spawn('pgbench', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), (run.seconds + 60) * 1000);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(output);
-      const latency = /latency average = ([\d.]+) ms/.exec(output);
-      if (code !== 0 || !tps || !latency) return reject(new Error(`pgbench failed (${code}): ${output.slice(-2_000)}`));
-      resolve({ tps: Number(tps[1]), latencyMs: Number(latency[1]) });
-    });
-  });
+  const env = url.password ? { ...run.env, PGPASSWORD: decodeURIComponent(url.password) } : run.env;
+  const result = await runCommand('pgbench', args, { env, timeoutMs: (run.seconds + 60) * 1000 });
+  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(result.output);
+  const latency = /latency average = ([\d.]+) ms/.exec(result.output);
+  if (result.code !== 0 || !tps || !latency) throw new Error(`pgbench failed (${result.code}): ${outputTail(result)}`);
+  return { tps: Number(tps[1]), latencyMs: Number(latency[1]) };
 }

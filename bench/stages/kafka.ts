@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { kafkaLoggingOption, REPO_ROOT, resolveKafkaJars } from '../../scripts/local-kafka.ts';
 import type { Lab } from '../lab/lab.ts';
 import { meanRecordBytes } from '../lab/prefill.ts';
 import type { KafkaResult } from '../results.ts';
+import { outputTail, runCommand } from '../lab/run-command.ts';
 
 /**
  * Stage 2: the broker's own ceiling, measured by Kafka's producer perf tool (the class behind
@@ -17,20 +17,10 @@ const TIMEOUT_MS = 5 * 60_000;
 const SUMMARY =
   /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th/;
 
-function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`${command} exited with ${code}: ${output.slice(-2_000)}`));
-    });
-  });
+async function run(command: string, args: string[]): Promise<string> {
+  const result = await runCommand(command, args, { cwd: REPO_ROOT, timeoutMs: TIMEOUT_MS });
+  if (result.code !== 0) throw new Error(`${command} exited with ${result.code}: ${outputTail(result)}`);
+  return result.output;
 }
 
 export async function runKafkaStage(lab: Lab, ingressRps: number | undefined): Promise<KafkaResult> {
