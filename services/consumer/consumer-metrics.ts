@@ -15,43 +15,29 @@ export interface ConsumerMetrics {
 
 export function createConsumerMetrics(registry: Registry): ConsumerMetrics {
   const registers = [registry];
+  const counter = <Label extends string>(name: string, help: string, labelNames: readonly Label[] = []) =>
+    new Counter({ name, help, labelNames, registers });
   const lag = new Gauge({
     name: 'consumer_lag_messages',
     help: 'Messages in the partition after the last one this member processed',
     labelNames: ['topic', 'partition'] as const,
     registers,
   });
-  const batches = new Counter({
-    name: 'consumer_batches_total',
-    help: 'Kafka batches, by outcome: committed, or abandoned uncommitted to be processed again',
-    labelNames: ['outcome'] as const,
-    registers,
-  });
-  const messages = new Counter({ name: 'consumer_messages_total', help: 'Messages in committed batches', registers });
-  const rows = new Counter({
-    name: 'consumer_rows_written_total',
-    help: 'Rows written to Postgres, by table',
-    labelNames: ['table'] as const,
-    registers,
-  });
+  const batches = counter(
+    'consumer_batches_total',
+    'Kafka batches, by outcome: committed, or abandoned uncommitted to be processed again',
+    ['outcome'],
+  );
+  const messages = counter('consumer_messages_total', 'Messages in committed batches');
+  const rows = counter('consumer_rows_written_total', 'Rows written to Postgres, by table', ['table']);
   const duration = new Histogram({
     name: 'consumer_batch_duration_seconds',
     help: 'From a batch received to its offsets committed, retries included',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers,
   });
-  const deadLetters = new Counter({
-    name: 'consumer_dead_letters_total',
-    help: 'Messages sent to the dead-letter topic, by error code',
-    labelNames: ['code'] as const,
-    registers,
-  });
-  const retries = new Counter({
-    name: 'consumer_batch_retries_total',
-    help: 'Batch attempts that failed transiently and were retried, by reason',
-    labelNames: ['reason'] as const,
-    registers,
-  });
+  const deadLetters = counter('consumer_dead_letters_total', 'Messages sent to the dead-letter topic, by error code', ['code']);
+  const retries = counter('consumer_batch_retries_total', 'Batch attempts that failed transiently and were retried, by reason', ['reason']);
 
   return {
     lag: (topic, partition, value) => lag.set({ topic, partition: String(partition) }, value),

@@ -1,14 +1,10 @@
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import type { Registry } from 'prom-client';
 import type { Config } from '../../shared/config.ts';
-import { errorSummary } from '../../shared/db/errors.ts';
-import { createPool, type Pool } from '../../shared/db/pool.ts';
+import { createServicePool } from '../../shared/db/service-pool.ts';
 import type { ReadinessChecks } from '../../shared/http/probes.ts';
 import { listeningPort } from '../../shared/listening-port.ts';
 import { loggerOptions } from '../../shared/logging.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
-import { listenOn, needPostgres } from '../../shared/startup-error.ts';
-import { reportStartup, type StartupReport } from '../../shared/startup-report.ts';
+import { listenAndReport, startOrClose, type Service, type ServiceOverrides } from '../../shared/service.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { buildQueryServer } from './app.ts';
@@ -19,35 +15,23 @@ import { registerPoolMetrics } from './pool-metrics.ts';
  * The query service's composition root: config → pool → app → listen → close with a drain, for main.ts
  * and for every test that runs the service in-process. Overrides are what a config cannot say.
  */
-export interface QueryOverrides {
-  /** Fastify's logger option; the service's JSON lines (loggerOptions) when not given. */
-  logger?: FastifyServerOptions['logger'];
-  /** false: no socket, requests through app.inject(). */
-  listen?: boolean;
-  registry?: Registry;
-  /** What a parent with an IPC channel is told (npm start); a test process must not tell its runner. */
-  report?: (report: StartupReport) => Promise<void>;
-}
+export type QueryOverrides = ServiceOverrides;
 
-export interface QueryService {
-  app: FastifyInstance;
-  db: Pool;
-  /** The port it listens on once started (the one chosen when QUERY_PORT is 0); undefined without a socket. */
-  port(): number | undefined;
-  /** Checks Postgres, listens and reports listening; failures are StartupErrors. */
-  start(): Promise<void>;
-  /** Stops listening, lets busy connections drain for QUERY_SHUTDOWN_DRAIN_MS, closes the pool. Once. */
-  close(): Promise<void>;
-}
+/**
+ * start(): checks Postgres, listens and reports listening. close(): stops listening, lets busy connections
+ * drain for QUERY_SHUTDOWN_DRAIN_MS, closes the pool.
+ */
+export type QueryService = Service;
 
 export type RunningQuery = Omit<QueryService, 'start'>;
 
 /** Everything wired, nothing connected yet: main.ts handles signals from here on, start-up included. */
 export function createQuery(config: Config, overrides: QueryOverrides = {}): QueryService {
-  const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'callstream-query');
+  const pool = createServicePool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'callstream-query');
+  const { db } = pool;
   const registry = overrides.registry ?? createMetricsRegistry('query');
   registerPoolMetrics(registry, db, config.DATABASE_POOL_SIZE);
-  const readiness = { postgres: async () => (await db.query('select 1')).rowCount === 1 } satisfies ReadinessChecks;
+  const readiness = { postgres: pool.ready } satisfies ReadinessChecks;
 
   const app = buildQueryServer(
     {
@@ -67,12 +51,7 @@ export function createQuery(config: Config, overrides: QueryOverrides = {}): Que
   app.addHook('preClose', async () => {
     setTimeout(() => app.server.closeAllConnections(), config.QUERY_SHUTDOWN_DRAIN_MS).unref();
   });
-  app.addHook('onClose', async () => {
-    await db.end();
-  });
-  // An idle connection that breaks (Postgres restarted) is dropped by the pool; it must not crash the process.
-  // Only a summary: pg attaches its client, password included, to connection errors.
-  db.on('error', (error) => app.log.warn({ error: errorSummary(error) }, 'idle database connection failed'));
+  pool.closeWith(app);
 
   let closing: Promise<void> | undefined;
   return {
@@ -80,26 +59,14 @@ export function createQuery(config: Config, overrides: QueryOverrides = {}): Que
     db,
     port: () => listeningPort(app),
     async start() {
-      await needPostgres(config.DATABASE_URL, () => db.query('select 1'));
-      if (overrides.listen === false) {
-        await app.ready();
-        return;
-      }
-      await listenOn('QUERY_PORT', config.QUERY_PORT, config.HOST, () => app.listen({ host: config.HOST, port: config.QUERY_PORT }));
-      await (overrides.report ?? reportStartup)({ listening: true });
+      await pool.reach();
+      await listenAndReport(app, { variable: 'QUERY_PORT', port: config.QUERY_PORT, host: config.HOST }, overrides);
     },
     close: () => (closing ??= app.close()),
   };
 }
 
 /** Created and started; what start-up opened is closed again when it fails. */
-export async function startQuery(config: Config, overrides: QueryOverrides = {}): Promise<RunningQuery> {
-  const query = createQuery(config, overrides);
-  try {
-    await query.start();
-  } catch (error) {
-    await query.close().catch(() => undefined);
-    throw error;
-  }
-  return query;
+export function startQuery(config: Config, overrides: QueryOverrides = {}): Promise<RunningQuery> {
+  return startOrClose(createQuery(config, overrides));
 }
