@@ -164,10 +164,15 @@ export interface CallbackIssue {
 export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const key of path) {
-    out += typeof key === 'number' ? `[${key}]` : `${out ? '.' : ''}${String(key)}`;
+    if (typeof key === 'number') out += `[${key}]`;
+    // A name that could not be told apart in dotted form (empty, or holding . [ ] ") is quoted as JSON.
+    else if (AMBIGUOUS_NAME.test(String(key))) out += `[${JSON.stringify(String(key))}]`;
+    else out += `${out ? '.' : ''}${String(key)}`;
   }
   return out || '(root)';
 }
+
+const AMBIGUOUS_NAME = /^$|[.[\]"]/;
 
 export type CallbackParse = { ok: true; callback: Callback } | { ok: false; issues: CallbackIssue[] };
 

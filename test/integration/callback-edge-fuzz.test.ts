@@ -142,7 +142,11 @@ async function holdsThePromise({ zone, body }: EdgeCase, text = serialize(body))
     await waitUntilConsumed(pipeline.kafka, group, pipeline.topics.callRecords, 60_000);
     const after = await topicTotals();
     const deadLettered = after.dlq - before.dlq;
-    expect({ published: after.records - before.records, deadLettered, why: deadLettered ? await lastDeadLetter(after.dlq) : undefined }).toEqual({
+    expect({
+      published: after.records - before.records,
+      deadLettered,
+      why: deadLettered ? await lastDeadLetter(after.dlq) : undefined,
+    }).toEqual({
       published: 1,
       deadLettered: 0,
       why: undefined,
@@ -152,13 +156,23 @@ async function holdsThePromise({ zone, body }: EdgeCase, text = serialize(body))
     const instants = await instantsIn(zone, localTimesOf(expected));
     const stored = await storedRows(tenant.tenantId, expected);
     const [call, ...copies] = stored.calls;
-    expect({ copies: copies.length, raw_same: call?.raw_same, variates_same: call?.variates_same }, `raw stored: ${String(call?.raw_text).slice(0, 1_000)}`).toEqual({
+    expect(
+      { copies: copies.length, raw_same: call?.raw_same, variates_same: call?.variates_same },
+      `raw stored: ${String(call?.raw_text).slice(0, 1_000)}`,
+    ).toEqual({
       copies: 0,
       raw_same: true,
       variates_same: true,
     });
     const { raw_same: _r, variates_same: _v, raw_text: _t, ...columns } = call!;
-    const wanted = { calls: expected.call, instances: expected.instances, lines: expected.lines, labels: expected.labels, variables: expected.variables, recordings: expected.recordings };
+    const wanted = {
+      calls: expected.call,
+      instances: expected.instances,
+      lines: expected.lines,
+      labels: expected.labels,
+      variables: expected.variables,
+      recordings: expected.recordings,
+    };
     expect(differences({ ...stored, calls: columns }, withInstants(wanted, instants))).toEqual([]);
     return;
   }
@@ -177,14 +191,19 @@ async function holdsThePromise({ zone, body }: EdgeCase, text = serialize(body))
     const issues = answer.error.issues ?? [];
     expect(issues.length).toBeGreaterThan(0);
     const parsed: unknown = JSON.parse(text);
-    const unnamed = issues.filter((issue) => typeof issue.message !== 'string' || issue.message === '' || !pathNamesField(parsed, issue.path));
+    const unnamed = issues.filter(
+      (issue) => typeof issue.message !== 'string' || issue.message === '' || !pathNamesField(parsed, issue.path),
+    );
     expect(unnamed).toEqual([]);
   }
 }
 
 describe('callbacks at the edges, end to end', () => {
   it('stores every accepted edge callback once, field for field; a refused one stores nothing and names the field', async () => {
-    await fc.assert(fc.asyncProperty(edgeCaseArb, (edgeCase) => holdsThePromise(edgeCase)), { numRuns: fuzzRuns(80) });
+    await fc.assert(
+      fc.asyncProperty(edgeCaseArb, (edgeCase) => holdsThePromise(edgeCase)),
+      { numRuns: fuzzRuns(80) },
+    );
   }, 14_400_000);
 
   it('keeps the promise for bodies at the size limit: thousands of tiny items or one long text', async () => {

@@ -1,11 +1,6 @@
 import fc from 'fast-check';
 import { MAX_JSON_DEPTH } from '../../services/ingress/callback-body/decode-callback-body.ts';
-import {
-  EARLIEST_LOCAL_TIME,
-  LATEST_LOCAL_TIME,
-  MAX_CALL_ID_LENGTH,
-  MAX_INDEXED_TEXT_LENGTH,
-} from '../../shared/callback/limits.ts';
+import { EARLIEST_LOCAL_TIME, LATEST_LOCAL_TIME, MAX_CALL_ID_LENGTH, MAX_INDEXED_TEXT_LENGTH } from '../../shared/callback/limits.ts';
 import { callbackArb as realisticCallbackArb } from './chaos-callback-arbitrary.ts';
 import { JsonNumber, serialize, type JsonModel } from './edge-json.ts';
 
@@ -40,16 +35,50 @@ export const EDGE_ZONES = [
 /** Wall-clock times around each zone's transitions (gaps, overlaps, skipped and repeated days). */
 const ZONE_MOMENTS: Record<string, string[]> = {
   'Pacific/Kiritimati': ['1994-12-30 23:59:59', '1994-12-31 00:00:00', '1994-12-31 12:00:00', '1994-12-31 23:59:59', '1995-01-01 00:00:00'],
-  'Pacific/Chatham': ['2024-09-29 02:44:59', '2024-09-29 02:45:00', '2024-09-29 03:15:00', '2024-09-29 03:45:00', '2024-04-07 02:45:00', '2024-04-07 03:15:00', '2024-04-07 03:44:59'],
+  'Pacific/Chatham': [
+    '2024-09-29 02:44:59',
+    '2024-09-29 02:45:00',
+    '2024-09-29 03:15:00',
+    '2024-09-29 03:45:00',
+    '2024-04-07 02:45:00',
+    '2024-04-07 03:15:00',
+    '2024-04-07 03:44:59',
+  ],
   'Asia/Kathmandu': ['1985-12-31 23:59:59', '1986-01-01 00:00:00', '1986-01-01 00:14:59', '1986-01-01 00:15:00'],
-  'America/St_Johns': ['2024-03-10 01:59:59', '2024-03-10 02:00:00', '2024-03-10 02:30:00', '2024-03-10 03:00:00', '2024-11-03 00:59:59', '2024-11-03 01:00:00', '2024-11-03 01:30:00', '2024-11-03 01:59:59'],
+  'America/St_Johns': [
+    '2024-03-10 01:59:59',
+    '2024-03-10 02:00:00',
+    '2024-03-10 02:30:00',
+    '2024-03-10 03:00:00',
+    '2024-11-03 00:59:59',
+    '2024-11-03 01:00:00',
+    '2024-11-03 01:30:00',
+    '2024-11-03 01:59:59',
+  ],
   'Pacific/Apia': ['2011-12-29 23:59:59', '2011-12-30 00:00:00', '2011-12-30 12:00:00', '2011-12-30 23:59:59', '2011-12-31 00:00:00'],
   'Africa/Monrovia': ['1972-01-06 23:59:59', '1972-01-07 00:00:00', '1972-01-07 00:44:29', '1972-01-07 00:44:30', '1882-01-01 00:00:00'],
   'Asia/Manila': ['1844-12-30 23:59:59', '1844-12-31 00:00:00', '1844-12-31 12:00:00', '1845-01-01 00:00:00'],
   'America/Sitka': ['1867-10-18 00:00:00', '1867-10-18 12:00:00', '1867-10-19 00:00:00', '1867-10-19 12:00:00'],
   'Pacific/Guam': ['1844-12-30 12:00:00', '1844-12-31 12:00:00', '1900-12-31 23:59:59', '1901-01-01 00:00:00'],
-  'Australia/Lord_Howe': ['2024-10-06 01:59:59', '2024-10-06 02:00:00', '2024-10-06 02:15:00', '2024-10-06 02:30:00', '2024-04-07 01:30:00', '2024-04-07 01:45:00', '2024-04-07 01:59:59'],
-  'Europe/London': ['2024-03-31 00:59:59', '2024-03-31 01:00:00', '2024-03-31 01:30:00', '2024-03-31 02:00:00', '2024-10-27 01:00:00', '2024-10-27 01:30:00', '2024-10-27 01:59:59', '1847-12-01 00:00:00'],
+  'Australia/Lord_Howe': [
+    '2024-10-06 01:59:59',
+    '2024-10-06 02:00:00',
+    '2024-10-06 02:15:00',
+    '2024-10-06 02:30:00',
+    '2024-04-07 01:30:00',
+    '2024-04-07 01:45:00',
+    '2024-04-07 01:59:59',
+  ],
+  'Europe/London': [
+    '2024-03-31 00:59:59',
+    '2024-03-31 01:00:00',
+    '2024-03-31 01:30:00',
+    '2024-03-31 02:00:00',
+    '2024-10-27 01:00:00',
+    '2024-10-27 01:30:00',
+    '2024-10-27 01:59:59',
+    '1847-12-01 00:00:00',
+  ],
   'Asia/Tokyo': ['1948-05-02 00:30:00', '1951-09-08 23:30:00', '1887-12-31 23:59:59', '1888-01-01 00:00:00'],
 };
 
@@ -124,14 +153,39 @@ function localTimeArb(zone: string): fc.Arbitrary<string> {
 /** Code-point ranges by plane and script, [first, last] inclusive. */
 export const ALPHABETS = {
   ascii: [[0x20, 0x7e]],
-  control: [[0x01, 0x1f], [0x7f, 0x9f]],
+  control: [
+    [0x01, 0x1f],
+    [0x7f, 0x9f],
+  ],
   latin1: [[0xa0, 0xff]],
-  cjk: [[0x4e00, 0x9fff], [0x3040, 0x30ff]],
-  astral: [[0x1f300, 0x1faff], [0x20000, 0x2a6df]],
-  rtl: [[0x0590, 0x05ff], [0x0600, 0x06ff], [0x200e, 0x200f], [0x202a, 0x202e]],
-  combining: [[0x0300, 0x036f], [0x0041, 0x005a]],
-  nearFFFF: [[0xfff0, 0xffff], [0x10000, 0x10010], [0x10fff0, 0x10ffff]],
-  privateUse: [[0xe000, 0xf8ff], [0xf0000, 0xffffd], [0x100000, 0x10fffd]],
+  cjk: [
+    [0x4e00, 0x9fff],
+    [0x3040, 0x30ff],
+  ],
+  astral: [
+    [0x1f300, 0x1faff],
+    [0x20000, 0x2a6df],
+  ],
+  rtl: [
+    [0x0590, 0x05ff],
+    [0x0600, 0x06ff],
+    [0x200e, 0x200f],
+    [0x202a, 0x202e],
+  ],
+  combining: [
+    [0x0300, 0x036f],
+    [0x0041, 0x005a],
+  ],
+  nearFFFF: [
+    [0xfff0, 0xffff],
+    [0x10000, 0x10010],
+    [0x10fff0, 0x10ffff],
+  ],
+  privateUse: [
+    [0xe000, 0xf8ff],
+    [0xf0000, 0xffffd],
+    [0x100000, 0x10fffd],
+  ],
 } as const satisfies Record<string, ReadonlyArray<readonly [number, number]>>;
 export type Alphabet = keyof typeof ALPHABETS;
 const ALPHABET_NAMES = Object.keys(ALPHABETS) as Alphabet[];
@@ -169,9 +223,9 @@ export function textOfLength(length: number, alphabets: readonly Alphabet[], see
 
 const alphabetsArb = fc.uniqueArray(fc.constantFrom(...ALPHABET_NAMES), { minLength: 1, maxLength: 3 });
 const textOfLengthArb = (lengths: fc.Arbitrary<number>) =>
-  fc.record({ length: lengths, alphabets: alphabetsArb, seed: fc.integer() }).map(({ length, alphabets, seed }) =>
-    textOfLength(length, alphabets, seed),
-  );
+  fc
+    .record({ length: lengths, alphabets: alphabetsArb, seed: fc.integer() })
+    .map(({ length, alphabets, seed }) => textOfLength(length, alphabets, seed));
 
 /** Text Postgres cannot store, put somewhere inside an otherwise ordinary string. */
 const UNSTORABLE = ['\u0000', '\ud800', '\udbff', '\udc00', '\udfff', '\udfff\ud800'];
@@ -227,15 +281,53 @@ const freeTextArb = fc.oneof(
 
 /** Literals at the ends of what JSON and a double can say, plus the integer range's ends. */
 export const EDGE_NUMBERS = [
-  '0', '-0', '1', '-1', '0.0', '-0.0', '1.0', '1e3', '1E+2', '100e-2', '0e0',
-  '9007199254740991', '-9007199254740991', '9007199254740992', '9007199254740993', '18446744073709551616',
-  '0.1', '0.30000000000000004', '0.1000000000000000055511151231257827', '123456789012345', '1234567890123456.7',
-  '1.2345678901234567', '12345678901234567890123', '12345678901234567890.123', '3.141592653589793238462643383279',
-  '1e308', '1.7976931348623157e308', '1e309', '1e400', '-1e400', '5e-324', '2.2250738585072014e-308', '1e-400', '-1e-400',
-  '1e21', '1.5e300', '0.000001', '1e-7',
+  '0',
+  '-0',
+  '1',
+  '-1',
+  '0.0',
+  '-0.0',
+  '1.0',
+  '1e3',
+  '1E+2',
+  '100e-2',
+  '0e0',
+  '9007199254740991',
+  '-9007199254740991',
+  '9007199254740992',
+  '9007199254740993',
+  '18446744073709551616',
+  '0.1',
+  '0.30000000000000004',
+  '0.1000000000000000055511151231257827',
+  '123456789012345',
+  '1234567890123456.7',
+  '1.2345678901234567',
+  '12345678901234567890123',
+  '12345678901234567890.123',
+  '3.141592653589793238462643383279',
+  '1e308',
+  '1.7976931348623157e308',
+  '1e309',
+  '1e400',
+  '-1e400',
+  '5e-324',
+  '2.2250738585072014e-308',
+  '1e-400',
+  '-1e-400',
+  '1e21',
+  '1.5e300',
+  '0.000001',
+  '1e-7',
 ];
 const decimalArb = fc
-  .record({ negative: fc.boolean(), digits: fc.integer({ min: 1, max: 30 }), point: fc.nat(), seed: fc.integer(), exponent: fc.option(fc.integer({ min: -420, max: 420 })) })
+  .record({
+    negative: fc.boolean(),
+    digits: fc.integer({ min: 1, max: 30 }),
+    point: fc.nat(),
+    seed: fc.integer(),
+    exponent: fc.option(fc.integer({ min: -420, max: 420 })),
+  })
   .map(({ negative, digits, point, seed, exponent }) => {
     const random = mulberry32(seed);
     let text = Array.from({ length: digits }, (_, i) => String(Math.floor(random() * 10) || (i === 0 ? 1 : 0))).join('');
@@ -379,11 +471,47 @@ export interface EdgeCase {
 export const zoneArb = fc.constantFrom(...EDGE_ZONES);
 
 const CALLBACK_FIELDS = [
-  'callId', 'workflow', 'fromNumber', 'toNumber', 'relayNumber', 'callStartTime', 'callEndTime', 'callDuration', 'callRecordUrl',
-  'customerProvince', 'customerCity', 'routerId', 'routerName', 'transferAgentFlag', 'agentId', 'agentName', 'queueId', 'queueName',
-  'robotNames', 'labelInfos', 'instances', 'variables', 'intentionLabelKey', 'intentionLabelName', 'allRecordUrl', 'adTaskId',
-  'adTaskName', 'contactDetailRel', 'callResult', 'calledResult', 'agentCallDuration', 'hangupCause', 'hangupBy', 'customerNumber',
-  'remark', 'taskContactBatchName', 'userAnsweredFlag', 'userAnsweredCount', 'userAnsweredEffectiveCount', 'isFinalCall', 'gender',
+  'callId',
+  'workflow',
+  'fromNumber',
+  'toNumber',
+  'relayNumber',
+  'callStartTime',
+  'callEndTime',
+  'callDuration',
+  'callRecordUrl',
+  'customerProvince',
+  'customerCity',
+  'routerId',
+  'routerName',
+  'transferAgentFlag',
+  'agentId',
+  'agentName',
+  'queueId',
+  'queueName',
+  'robotNames',
+  'labelInfos',
+  'instances',
+  'variables',
+  'intentionLabelKey',
+  'intentionLabelName',
+  'allRecordUrl',
+  'adTaskId',
+  'adTaskName',
+  'contactDetailRel',
+  'callResult',
+  'calledResult',
+  'agentCallDuration',
+  'hangupCause',
+  'hangupBy',
+  'customerNumber',
+  'remark',
+  'taskContactBatchName',
+  'userAnsweredFlag',
+  'userAnsweredCount',
+  'userAnsweredEffectiveCount',
+  'isFinalCall',
+  'gender',
   'vendorExtra',
 ];
 /** The realistic callbacks of the existing fuzzer, as the base that one edge field goes into. */
@@ -414,7 +542,9 @@ function callbackArb(zone: string): fc.Arbitrary<JsonModel> {
       robotNames: nullish(listArb(freeTextArb)),
       labelInfos: nullish(listArb(indexedTextArb)),
       instances: nullish(listArb(instanceArb(zone), 3)),
-      variables: nullish(listArb(object({ variableName: nullish(shortTextArb), variableValue: nullish(textOrIntegerArb(freeTextArb)) }, 3))),
+      variables: nullish(
+        listArb(object({ variableName: nullish(shortTextArb), variableValue: nullish(textOrIntegerArb(freeTextArb)) }, 3)),
+      ),
       intentionLabelKey: nullish(shortTextArb),
       intentionLabelName: nullish(freeTextArb),
       allRecordUrl: nullish(listArb(object({ recordUrl: nullish(shortTextArb), recordType: nullish(shortTextArb) }, 3))),
@@ -475,8 +605,18 @@ export const edgeCaseArb: fc.Arbitrary<EdgeCase> = zoneArb.chain((zone) =>
  * Bodies at the size limit: one list grown to thousands of tiny items, or one free text grown long, then
  * padded in a free-text field to exactly the target size in bytes (just under, at, and one past the limit).
  */
-export type BulkKind = 'labelInfos' | 'robotNames' | 'lines' | 'labelInfoList' | 'variables' | 'allRecordUrl' | 'remark' | 'dialogueContent';
-const BULK_KINDS: BulkKind[] = ['labelInfos', 'robotNames', 'lines', 'labelInfoList', 'variables', 'allRecordUrl', 'remark', 'dialogueContent'];
+export type BulkKind =
+  'labelInfos' | 'robotNames' | 'lines' | 'labelInfoList' | 'variables' | 'allRecordUrl' | 'remark' | 'dialogueContent';
+const BULK_KINDS: BulkKind[] = [
+  'labelInfos',
+  'robotNames',
+  'lines',
+  'labelInfoList',
+  'variables',
+  'allRecordUrl',
+  'remark',
+  'dialogueContent',
+];
 
 export function bulkCaseArb(bodyLimitBytes: number): fc.Arbitrary<EdgeCase & { text: string }> {
   return fc
@@ -501,7 +641,8 @@ export function bulkCaseArb(bodyLimitBytes: number): fc.Arbitrary<EdgeCase & { t
       };
       // Item counts chosen so the list alone takes about 90% of the target; padding fills the rest.
       const fill = Math.floor(target * 0.9);
-      const many = <T extends JsonModel>(itemBytes: number, item: (i: number) => T) => Array.from({ length: Math.floor(fill / itemBytes) }, (_, i) => item(i));
+      const many = <T extends JsonModel>(itemBytes: number, item: (i: number) => T) =>
+        Array.from({ length: Math.floor(fill / itemBytes) }, (_, i) => item(i));
       const tiny = (i: number) => (i % 3 === 0 ? '' : String.fromCharCode(0x61 + (i % 26)));
       if (kind === 'labelInfos') body.labelInfos = many(4, tiny);
       if (kind === 'robotNames') body.robotNames = many(4, tiny);
@@ -510,7 +651,8 @@ export function bulkCaseArb(bodyLimitBytes: number): fc.Arbitrary<EdgeCase & { t
       if (kind === 'variables') body.variables = many(3, () => ({}));
       if (kind === 'allRecordUrl') body.allRecordUrl = many(3, () => ({}));
       if (kind === 'remark') body.remark = textOfLength(Math.floor(fill / 4), alphabets, seed);
-      if (kind === 'dialogueContent') body.instances = [{ dialogueContentList: [{ dialogueContent: textOfLength(Math.floor(fill / 4), alphabets, seed) }] }];
+      if (kind === 'dialogueContent')
+        body.instances = [{ dialogueContentList: [{ dialogueContent: textOfLength(Math.floor(fill / 4), alphabets, seed) }] }];
       body.hangupCause = '';
       const missing = target - Buffer.byteLength(serialize(body));
       body.hangupCause = 'x'.repeat(Math.max(0, missing));

@@ -54,7 +54,8 @@ function structuredCopy(value: JsonModel): JsonModel {
   return value;
 }
 
-const text = (value: JsonModel | undefined): Expected => (value === undefined || value === null ? null : typeof value === 'string' ? value : serialize(value));
+const text = (value: JsonModel | undefined): Expected =>
+  value === undefined || value === null ? null : typeof value === 'string' ? value : serialize(value);
 const integer = (value: JsonModel | undefined): Expected => {
   if (value === undefined || value === null) return null;
   if (typeof value === 'number' || value instanceof JsonNumber) return exactInteger(value) ?? `not an integer: ${serialize(value)}`;
@@ -137,7 +138,9 @@ export function expectedCall(sent: Obj): ExpectedCall {
   );
   const labelNames = [
     ...items(body.labelInfos).map((name) => ({ instance_seq: null, name: text(name) })),
-    ...instances.flatMap((instance, i) => items(instance.labelInfoList).map((label) => ({ instance_seq: String(i + 1), name: text(obj(label)?.name) }))),
+    ...instances.flatMap((instance, i) =>
+      items(instance.labelInfoList).map((label) => ({ instance_seq: String(i + 1), name: text(obj(label)?.name) })),
+    ),
   ];
   return {
     rawText: serialize(body),
@@ -159,8 +162,16 @@ export function expectedCall(sent: Obj): ExpectedCall {
     })),
     lines,
     labels: labelNames.map((label, i) => ({ label_seq: String(i + 1), ...label })),
-    variables: items(body.variables).map((item, i) => ({ seq: String(i + 1), name: text(obj(item)?.variableName), value: text(obj(item)?.variableValue) })),
-    recordings: items(body.allRecordUrl).map((item, i) => ({ seq: String(i + 1), record_url: text(obj(item)?.recordUrl), record_type: text(obj(item)?.recordType) })),
+    variables: items(body.variables).map((item, i) => ({
+      seq: String(i + 1),
+      name: text(obj(item)?.variableName),
+      value: text(obj(item)?.variableValue),
+    })),
+    recordings: items(body.allRecordUrl).map((item, i) => ({
+      seq: String(i + 1),
+      record_url: text(obj(item)?.recordUrl),
+      record_type: text(obj(item)?.recordType),
+    })),
   };
 }
 
@@ -195,12 +206,15 @@ const shown = (value: unknown) => {
 export function differences(actual: unknown, expected: unknown, path = ''): string[] {
   if (Array.isArray(actual) && Array.isArray(expected)) {
     const out = actual.length === expected.length ? [] : [`${path}: ${actual.length} stored, ${expected.length} expected`];
-    for (let i = 0; i < Math.min(actual.length, expected.length) && out.length < 10; i++) out.push(...differences(actual[i], expected[i], `${path}[${i}]`));
+    for (let i = 0; i < Math.min(actual.length, expected.length) && out.length < 10; i++)
+      out.push(...differences(actual[i], expected[i], `${path}[${i}]`));
     return out;
   }
   if (actual && expected && typeof actual === 'object' && typeof expected === 'object') {
     const keys = new Set([...Object.keys(actual), ...Object.keys(expected)]);
-    return [...keys].flatMap((key) => differences((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], path ? `${path}.${key}` : key));
+    return [...keys].flatMap((key) =>
+      differences((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], path ? `${path}.${key}` : key),
+    );
   }
   return Object.is(actual, expected) ? [] : [`${path}: stored ${shown(actual)}, expected ${shown(expected)}`];
 }

@@ -52,8 +52,8 @@ export function pathNamesField(root: unknown, path: string): boolean {
 }
 
 /**
- * Keys may themselves hold `.` or `[`, so the path is matched against the keys that exist rather than
- * split. The last segment may name a field that is absent (a required field that is missing) as long as
+ * Plain keys are matched against the keys that exist rather than split (a key may hold characters such
+ * as `-` or `:`); the ones that hold `.`, `[`, `]`, `"` or are empty come quoted. The last segment may name a field that is absent (a required field that is missing) as long as
  * what holds it was sent.
  */
 function resolves(value: unknown, rest: string, first: boolean): boolean {
@@ -64,6 +64,13 @@ function resolves(value: unknown, rest: string, first: boolean): boolean {
     return position < value.length && resolves(value[position], rest.slice(index[0].length), false);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  // A name dotted form cannot tell apart comes quoted as JSON: ["a.b"], [""].
+  const quoted = /^\[("(?:[^"\\]|\\.)*")\]/.exec(rest);
+  if (quoted) {
+    const key = JSON.parse(quoted[1]!) as string;
+    const after = rest.slice(quoted[0].length);
+    return Object.hasOwn(value, key) ? resolves((value as Record<string, unknown>)[key], after, false) : after === '';
+  }
   if (!first) {
     if (!rest.startsWith('.')) return false;
     rest = rest.slice(1);
@@ -71,7 +78,10 @@ function resolves(value: unknown, rest: string, first: boolean): boolean {
   for (const key of Object.keys(value)) {
     if (!rest.startsWith(key)) continue;
     const after = rest.slice(key.length);
-    if ((after === '' || after.startsWith('.') || after.startsWith('[')) && resolves((value as Record<string, unknown>)[key], after, false)) {
+    if (
+      (after === '' || after.startsWith('.') || after.startsWith('[')) &&
+      resolves((value as Record<string, unknown>)[key], after, false)
+    ) {
       return true;
     }
   }

@@ -253,14 +253,27 @@ describe('inexactNumberIssues', () => {
     const text =
       '{"s": "1e400 [{,", "k\\"ey": {"x": [0, {"y": 1e400}, [1, -1e-400]]}, "z": 0.12345678901234567890123, "ok": [1e2, 9007199254740993]}';
     expect(inexactNumberIssues(text)).toEqual([
-      { path: 'k"ey.x[1].y', message: NON_FINITE_NUMBER_MESSAGE },
-      { path: 'k"ey.x[2][1]', message: INEXACT_NUMBER_MESSAGE },
+      { path: '["k\\"ey"].x[1].y', message: NON_FINITE_NUMBER_MESSAGE },
+      { path: '["k\\"ey"].x[2][1]', message: INEXACT_NUMBER_MESSAGE },
       { path: 'z', message: INEXACT_NUMBER_MESSAGE },
     ]);
   });
 
   it('names the root of a bare number', () => {
     expect(inexactNumberIssues(' 1e400 ')).toEqual([{ path: '(root)', message: NON_FINITE_NUMBER_MESSAGE }]);
+  });
+
+  it('counts array elements after an empty object (found by the edge fuzzer: x[0].1 instead of x[0][2])', () => {
+    expect(inexactNumberIssues('{"x":[[{},"",1e309]]}')).toEqual([{ path: 'x[0][2]', message: NON_FINITE_NUMBER_MESSAGE }]);
+    expect(inexactNumberIssues('{"x":[{}, {"a": []}, "s", 1e309]}')).toEqual([{ path: 'x[3]', message: NON_FINITE_NUMBER_MESSAGE }]);
+  });
+
+  it('quotes names that dotted form cannot tell apart: empty, or holding . [ ] "', () => {
+    expect(inexactNumberIssues('{"":[1e400],"a.b":{"[0]":1e400},"名前":1e400}')).toEqual([
+      { path: '[""][0]', message: NON_FINITE_NUMBER_MESSAGE },
+      { path: '["a.b"]["[0]"]', message: NON_FINITE_NUMBER_MESSAGE },
+      { path: '名前', message: NON_FINITE_NUMBER_MESSAGE },
+    ]);
   });
 });
 

@@ -14,7 +14,9 @@ const wellFormed = (text: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\
 
 describe('edge JSON', () => {
   it('writes number literals as given, so 1e400 and 23-digit decimals reach the ingress unchanged', () => {
-    expect(serialize({ a: new JsonNumber('1e400'), b: [new JsonNumber('-0'), 1.5, '😀'], c: null })).toBe('{"a":1e400,"b":[-0,1.5,"😀"],"c":null}');
+    expect(serialize({ a: new JsonNumber('1e400'), b: [new JsonNumber('-0'), 1.5, '😀'], c: null })).toBe(
+      '{"a":1e400,"b":[-0,1.5,"😀"],"c":null}',
+    );
   });
 
   it.each([
@@ -33,20 +35,25 @@ describe('edge JSON', () => {
     expect(exactInteger(new JsonNumber(literal))).toBeUndefined();
   });
 
-  it('names a field when the path leads to something sent, keys with dots and brackets included', () => {
-    const sent = { callId: 'c', 'a.b': { x: 1 }, 'arr[0]': [1], instances: [{ dialogueContentList: [{ matchType: -1 }] }] };
+  it('names a field when the path leads to something sent, quoted keys (dots, brackets, empty) included', () => {
+    const sent = { callId: 'c', 'a.b': { x: 1 }, 'arr[0]': [1], '': { y: [2] }, instances: [{ dialogueContentList: [{ matchType: -1 }] }] };
     expect(
-      ['(root)', 'callId', 'a.b.x', 'arr[0][0]', 'instances[0].dialogueContentList[0].matchType', 'workflow', 'instances[0].robotId'].map((path) =>
+      [
+        '(root)',
+        'callId',
+        '["a.b"].x',
+        '["arr[0]"][0]',
+        '[""].y[0]',
+        'instances[0].dialogueContentList[0].matchType',
+        'workflow',
+        'instances[0].robotId',
+      ].map((path) => pathNamesField(sent, path)),
+    ).toEqual([true, true, true, true, true, true, true, true]);
+    expect(
+      ['instances[1]', 'instances[0].x.y', 'callId.length', '["a.b"].y.z', '["nope"].deeper', 'nope.deeper'].map((path) =>
         pathNamesField(sent, path),
       ),
-    ).toEqual([true, true, true, true, true, true, true]);
-    expect(['instances[1]', 'instances[0].x.y', 'callId.length', 'a.b.y.z', 'nope.deeper'].map((path) => pathNamesField(sent, path))).toEqual([
-      false,
-      false,
-      false,
-      false,
-      false,
-    ]);
+    ).toEqual([false, false, false, false, false, false]);
   });
 });
 

@@ -137,6 +137,8 @@ export function inexactNumberIssues(text: string, limit = Infinity): CallbackIss
     } else if (char === 0x7d || char === 0x5d) {
       inObject.pop();
       path.pop();
+      // An empty object closes while still waiting for its first key: the next string is a value.
+      expectKey = false;
     } else if (char === 0x2c) {
       if (inObject[inObject.length - 1]) expectKey = true;
       else path[path.length - 1] = (path[path.length - 1] as number) + 1;
