@@ -1,15 +1,14 @@
 import pg from 'pg';
-import type { Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import { describe, expect, it } from 'vitest';
 import { publishEnvelopes } from '../../kit/callbacks.ts';
 import { committedOffsets, offsetsOfEveryPartition, waitUntilConsumed } from '../../kit/consumer-group.ts';
-import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
-import { createTestTopics, testKafka, uniqueName } from '../../kit/topics.ts';
+import type { TestDatabase } from '../../kit/test-database.ts';
+import { uniqueName } from '../../kit/topics.ts';
 import { eventually } from '../support/pipeline.ts';
-import { expectedCounts, redeliveryWorkload } from '../support/consumer-workload.ts';
+import { expectedCounts } from '../support/consumer-workload.ts';
 import { readRecords, tableChecksums, withExpectedDatabase } from '../support/consumer-state.ts';
 import { killConsumerProcesses, startConsumerProcess } from '../support/consumer-process.ts';
+import { consumerProcessEnv, consumerSuite, NO_ROWS, rowCounts } from '../support/consumer-suite.ts';
 
 /**
  * The consumer process (services/consumer/main.ts) killed or stopped in the middle of a batch. The batch
@@ -52,44 +51,20 @@ async function releaseLock(locker: pg.Client): Promise<void> {
   await locker.end();
 }
 
-async function counts(db: TestDatabase): Promise<Record<string, number>> {
-  return Object.fromEntries(Object.entries(await tableChecksums(db.pool)).map(([table, { rows }]) => [table, rows]));
-}
-
 describe('consumer process: killed or stopped mid-batch', () => {
-  const kafka = testKafka(inject('kafkaBrokers'));
-  const databases: TestDatabase[] = [];
-  let producer: Producer;
-
-  beforeAll(async () => {
-    producer = kafka.producer();
-    await producer.connect();
+  const suite = consumerSuite({
+    stopConsumers: killConsumerProcesses,
+    beforeDrop: (db) => eventually(async () => ((await consumerBackends(db)).length === 0 ? true : undefined)),
   });
-  afterAll(async () => {
-    await killConsumerProcesses();
-    await producer?.disconnect();
-    for (const db of databases) {
-      await eventually(async () => ((await consumerBackends(db)).length === 0 ? true : undefined));
-      await db.drop();
-    }
-  });
+  const { kafka } = suite;
 
   async function scenario() {
-    const db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
-    databases.push(db);
-    const tenants = createTenantRepository(db.pool);
-    const tokyo = await tenants.create({ name: 'tokyo', timezone: 'Asia/Tokyo' });
-    const newYork = await tenants.create({ name: 'new york', timezone: 'America/New_York' });
-    const topics = await createTestTopics(kafka, 3);
+    const db = await suite.database();
+    const { topics, envelopes } = await suite.twoZoneWorkload(db, { name: 'new york', timezone: 'America/New_York' }, 40);
     const groupId = uniqueName('consumer-crash');
-    const envelopes = redeliveryWorkload([tokyo.tenantId, newYork.tenantId], 40);
-    await publishEnvelopes(producer, topics.callRecords, envelopes);
+    await publishEnvelopes(suite.producer, topics.callRecords, envelopes);
     const env = {
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: inject('kafkaBrokers').join(','),
-      TOPIC_CALL_RECORDS: topics.callRecords,
-      TOPIC_DLQ: topics.dlq,
-      CONSUMER_GROUP: groupId,
+      ...consumerProcessEnv(db.url, topics, groupId),
       // Two of the three partitions in flight at once: a stop finds batches in flight and one not begun,
       // and /readyz must answer while both hold a connection in a blocked transaction.
       CONSUMER_PARTITIONS_CONCURRENTLY: '2',
@@ -97,25 +72,24 @@ describe('consumer process: killed or stopped mid-batch', () => {
     return { db, topics, groupId, envelopes, env };
   }
 
+  /** The scenario's consumer process started, one of its batches held after its insert and before its commit. */
+  async function blockedMidBatch() {
+    const setup = await scenario();
+    const locker = await holdRecordingsLock(setup.db);
+    const consumer = await startConsumerProcess(setup.env);
+    await waitForBlockedBatch(setup.db);
+    return { ...setup, locker, consumer };
+  }
+
   it('loses and duplicates nothing when SIGKILLed after the insert and before the commit', async () => {
-    const { db, topics, groupId, envelopes, env } = await scenario();
-    const locker = await holdRecordingsLock(db);
-    const first = await startConsumerProcess(env);
-    await waitForBlockedBatch(db);
+    const { db, topics, groupId, envelopes, env, locker, consumer: first } = await blockedMidBatch();
 
     first.child.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     await releaseLock(locker);
     // The orphaned transaction ends when its backend finds the client gone: rolled back.
     await eventually(async () => ((await consumerBackends(db)).length === 0 ? true : undefined));
-    expect(await counts(db)).toEqual({
-      calls: 0,
-      call_instances: 0,
-      dialogue_lines: 0,
-      call_labels: 0,
-      call_variables: 0,
-      call_recordings: 0,
-    });
+    expect(await rowCounts(db)).toEqual(NO_ROWS);
     // -1 on each of the three partitions: the group committed nothing (an empty map would fail here).
     expect(offsetsOfEveryPartition(await committedOffsets(kafka, groupId, topics.callRecords), 3)).toEqual([-1n, -1n, -1n]);
 
@@ -126,17 +100,14 @@ describe('consumer process: killed or stopped mid-batch', () => {
     expect(records).toHaveLength(envelopes.length);
     const expected = await withExpectedDatabase(db.pool, records, (reference) => tableChecksums(reference.pool));
     expect(await tableChecksums(db.pool)).toEqual(expected);
-    expect(await counts(db)).toEqual(expectedCounts(envelopes));
+    expect(await rowCounts(db)).toEqual(expectedCounts(envelopes));
 
     second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
   });
 
   it('on SIGTERM finishes the batches in flight, commits exactly their offsets and exits 0', async () => {
-    const { db, topics, groupId, envelopes, env } = await scenario();
-    const locker = await holdRecordingsLock(db);
-    const consumer = await startConsumerProcess(env);
-    await waitForBlockedBatch(db);
+    const { db, topics, groupId, envelopes, locker, consumer } = await blockedMidBatch();
 
     consumer.child.kill('SIGTERM');
     await eventually(async () => (consumer.output().includes('SIGTERM received, shutting down') ? true : undefined));

@@ -1,17 +1,18 @@
-import type { IHeaders, Producer } from 'kafkajs';
+import type { IHeaders } from 'kafkajs';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { recordHeaders, recordKey } from '../../shared/callback/envelope.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import type { InProcessConsumer } from '../support/pipeline.ts';
 import { callIdOf, envelopeOf, variantCallback } from '../../kit/callbacks.ts';
 import { waitUntilConsumed } from '../../kit/consumer-group.ts';
 import { metricValue } from '../../kit/prometheus-text.ts';
-import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
+import type { TestDatabase } from '../../kit/test-database.ts';
 import { readMessages } from '../../kit/topic-reader.ts';
-import { createTestTopics, testKafka, uniqueName } from '../../kit/topics.ts';
+import { createTestTopics, uniqueName } from '../../kit/topics.ts';
 import { expectedCounts } from '../support/consumer-workload.ts';
-import { startInProcessConsumer, tableChecksums, timeZonesOf } from '../support/consumer-state.ts';
+import { startInProcessConsumer, timeZonesOf } from '../support/consumer-state.ts';
+import { consumerSuite, rowCounts } from '../support/consumer-suite.ts';
 import { processBatch } from '../../services/consumer/batch-processor.ts';
 
 /**
@@ -29,21 +30,14 @@ function text(headers: IHeaders | undefined): Record<string, string> {
 }
 
 describe('consumer: poison messages', () => {
-  const kafka = testKafka(inject('kafkaBrokers'));
-  let db: TestDatabase;
-  let producer: Producer;
   let consumer: InProcessConsumer | undefined;
+  const suite = consumerSuite({ stopConsumers: async () => consumer?.stop() });
+  const { kafka } = suite;
+  let db: TestDatabase;
 
   beforeAll(async () => {
-    db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
+    db = await suite.database();
     await createTenantRepository(db.pool).create({ tenantId: TENANT_ID, name: 'poison', timezone: 'Asia/Tokyo' });
-    producer = kafka.producer();
-    await producer.connect();
-  });
-  afterAll(async () => {
-    await consumer?.stop();
-    await producer?.disconnect();
-    await db?.drop();
   });
 
   it('sends each poison message alone to the DLQ with its error and writes the messages around it', async () => {
@@ -70,7 +64,7 @@ describe('consumer: poison messages', () => {
     ];
     // good, poison, good, poison, … in one send: one partition, one batch.
     const messages = good.flatMap((envelope, index) => [message(envelope), poison[index]!]);
-    await producer.send({ topic: topics.callRecords, acks: -1, messages });
+    await suite.producer.send({ topic: topics.callRecords, acks: -1, messages });
 
     const groupId = uniqueName('poison');
     const registry = new Registry();
@@ -147,8 +141,7 @@ describe('consumer: poison messages', () => {
 
     const { rows } = await db.pool.query('select call_id, source_offset from calls order by source_offset');
     expect(rows).toEqual(good.map((envelope, index) => ({ call_id: envelope.callback.callId, source_offset: index * 2 })));
-    const counts = Object.fromEntries(Object.entries(await tableChecksums(db.pool)).map(([table, { rows: n }]) => [table, n]));
-    expect(counts).toEqual(expectedCounts(good));
+    expect(await rowCounts(db)).toEqual(expectedCounts(good));
 
     const metrics = await registry.metrics();
     for (const code of ['INVALID_JSON', 'SCHEMA_VIOLATION', 'UNKNOWN_TENANT', 'DATABASE_REJECTED', 'EMPTY_VALUE']) {

@@ -1,16 +1,16 @@
-import type { Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { publishEnvelopes } from '../../kit/callbacks.ts';
 import { committedOffsets, offsetsOfEveryPartition, waitUntilConsumed } from '../../kit/consumer-group.ts';
 import { metricValue } from '../../kit/prometheus-text.ts';
 import { startTcpProxy, type TcpProxy } from '../../kit/tcp-proxy.ts';
-import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
-import { createTestTopics, testKafka, uniqueName } from '../../kit/topics.ts';
+import type { TestDatabase } from '../../kit/test-database.ts';
+import { createTestTopics, uniqueName } from '../../kit/topics.ts';
 import { eventually } from '../support/pipeline.ts';
 import { expectedCounts, redeliveryWorkload } from '../support/consumer-workload.ts';
 import { readRecords, tableChecksums, withExpectedDatabase } from '../support/consumer-state.ts';
 import { killConsumerProcesses, startConsumerProcess } from '../support/consumer-process.ts';
+import { consumerProcessEnv, consumerSuite, NO_ROWS, rowCounts } from '../support/consumer-suite.ts';
 
 /**
  * Postgres gone for 10 s while callbacks keep arriving. The consumer process reaches Postgres through a
@@ -21,55 +21,36 @@ import { killConsumerProcesses, startConsumerProcess } from '../support/consumer
 const OUTAGE_MS = 10_000;
 
 describe('consumer process: Postgres unreachable for 10 s', () => {
-  const kafka = testKafka(inject('kafkaBrokers'));
-  let db: TestDatabase;
-  let producer: Producer;
   let proxy: TcpProxy;
-  let other: TestDatabase | undefined;
+  const suite = consumerSuite({
+    stopConsumers: async () => {
+      await killConsumerProcesses();
+      await proxy?.close();
+    },
+  });
+  const { kafka } = suite;
+  let db: TestDatabase;
 
   beforeAll(async () => {
-    db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
-    producer = kafka.producer();
-    await producer.connect();
+    db = await suite.database();
     proxy = await startTcpProxy({ host: new URL(db.url).hostname, port: Number(new URL(db.url).port || 5432) });
   });
-  afterAll(async () => {
-    await killConsumerProcesses();
-    await producer?.disconnect();
-    await proxy?.close();
-    await db?.drop();
-    await other?.drop();
-  });
 
-  function consumerThroughProxy(database: TestDatabase, topic: string, dlqTopic: string, groupId: string) {
+  function consumerThroughProxy(database: TestDatabase, topics: { callRecords: string; dlq: string }, groupId: string) {
     const throughProxy = new URL(database.url);
     throughProxy.port = String(proxy.port);
-    return startConsumerProcess({
-      DATABASE_URL: throughProxy.toString(),
-      KAFKA_BROKERS: inject('kafkaBrokers').join(','),
-      TOPIC_CALL_RECORDS: topic,
-      TOPIC_DLQ: dlqTopic,
-      CONSUMER_GROUP: groupId,
-    });
-  }
-
-  async function counts(database: TestDatabase) {
-    return Object.fromEntries(Object.entries(await tableChecksums(database.pool)).map(([table, { rows }]) => [table, rows]));
+    return startConsumerProcess(consumerProcessEnv(throughProxy.toString(), topics, groupId));
   }
 
   it('waits, recovers on its own and skips no message', async () => {
-    const tenants = createTenantRepository(db.pool);
-    const tokyo = await tenants.create({ name: 'tokyo', timezone: 'Asia/Tokyo' });
-    const berlin = await tenants.create({ name: 'berlin', timezone: 'Europe/Berlin' });
-    const topics = await createTestTopics(kafka, 3);
+    const { topics, envelopes } = await suite.twoZoneWorkload(db, { name: 'berlin', timezone: 'Europe/Berlin' }, 60);
     const groupId = uniqueName('consumer-outage');
-    const envelopes = redeliveryWorkload([tokyo.tenantId, berlin.tenantId], 60);
-    const consumer = await consumerThroughProxy(db, topics.callRecords, topics.dlq, groupId);
+    const consumer = await consumerThroughProxy(db, topics, groupId);
 
     const before = envelopes.slice(0, 20);
     const during = envelopes.slice(20, 60);
     const after = envelopes.slice(60);
-    await publishEnvelopes(producer, topics.callRecords, before);
+    await publishEnvelopes(suite.producer, topics.callRecords, before);
     await waitUntilConsumed(kafka, groupId, topics.callRecords);
     const committedBefore = await committedOffsets(kafka, groupId, topics.callRecords);
 
@@ -77,7 +58,7 @@ describe('consumer process: Postgres unreachable for 10 s', () => {
     const restoreAt = Date.now() + OUTAGE_MS;
     const step = Math.ceil(during.length / 8);
     for (let start = 0; start < during.length; start += step) {
-      await publishEnvelopes(producer, topics.callRecords, during.slice(start, start + step));
+      await publishEnvelopes(suite.producer, topics.callRecords, during.slice(start, start + step));
       await new Promise((done) => setTimeout(done, OUTAGE_MS / 10));
     }
     // It did meet the outage: batches failed and are being retried, the backlog shows as lag, and the
@@ -90,7 +71,7 @@ describe('consumer process: Postgres unreachable for 10 s', () => {
     expect(await committedOffsets(kafka, groupId, topics.callRecords)).toEqual(committedBefore);
     proxy.restore();
 
-    await publishEnvelopes(producer, topics.callRecords, after);
+    await publishEnvelopes(suite.producer, topics.callRecords, after);
     await waitUntilConsumed(kafka, groupId, topics.callRecords);
 
     expect(consumer.child.exitCode).toBe(null); // the same process recovered; nobody restarted it
@@ -99,7 +80,7 @@ describe('consumer process: Postgres unreachable for 10 s', () => {
     expect(records).toHaveLength(envelopes.length);
     const expected = await withExpectedDatabase(db.pool, records, (reference) => tableChecksums(reference.pool));
     expect(await tableChecksums(db.pool)).toEqual(expected);
-    expect(await counts(db)).toEqual(expectedCounts(envelopes));
+    expect(await rowCounts(db)).toEqual(expectedCounts(envelopes));
     const metrics = await consumer.metrics();
     expect(metricValue(metrics, 'consumer_dead_letters_total') ?? 0).toBe(0);
     expect(metricValue(metrics, 'consumer_messages_total')).toBe(envelopes.length);
@@ -109,15 +90,15 @@ describe('consumer process: Postgres unreachable for 10 s', () => {
   });
 
   it('on SIGTERM while Postgres is unreachable, gives the batch up uncommitted, exits 0, and the next process writes it', async () => {
-    other = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
+    const other = await suite.database();
     const { tenantId } = await createTenantRepository(other.pool).create({ name: 'osaka', timezone: 'Asia/Tokyo' });
     const topics = await createTestTopics(kafka, 3);
     const groupId = uniqueName('consumer-outage-stop');
     const envelopes = redeliveryWorkload([tenantId], 12);
-    const consumer = await consumerThroughProxy(other, topics.callRecords, topics.dlq, groupId);
+    const consumer = await consumerThroughProxy(other, topics, groupId);
 
     proxy.cut();
-    await publishEnvelopes(producer, topics.callRecords, envelopes);
+    await publishEnvelopes(suite.producer, topics.callRecords, envelopes);
     // Even the tenant's timezone cannot be looked up: that too is retried, not dead-lettered.
     await eventually(async () => ((metricValue(await consumer.metrics(), 'consumer_batch_retries_total') ?? 0) > 0 ? true : undefined));
     consumer.child.kill('SIGTERM');
@@ -126,18 +107,11 @@ describe('consumer process: Postgres unreachable for 10 s', () => {
 
     // -1 on each of the three partitions: the group committed nothing (an empty map would fail here).
     expect(offsetsOfEveryPartition(await committedOffsets(kafka, groupId, topics.callRecords), 3)).toEqual([-1n, -1n, -1n]);
-    expect(await counts(other)).toEqual({
-      calls: 0,
-      call_instances: 0,
-      dialogue_lines: 0,
-      call_labels: 0,
-      call_variables: 0,
-      call_recordings: 0,
-    });
+    expect(await rowCounts(other)).toEqual(NO_ROWS);
 
-    const next = await consumerThroughProxy(other, topics.callRecords, topics.dlq, groupId);
+    const next = await consumerThroughProxy(other, topics, groupId);
     await waitUntilConsumed(kafka, groupId, topics.callRecords);
-    expect(await counts(other)).toEqual(expectedCounts(envelopes));
+    expect(await rowCounts(other)).toEqual(expectedCounts(envelopes));
     expect(metricValue(await next.metrics(), 'consumer_dead_letters_total') ?? 0).toBe(0);
     next.child.kill('SIGTERM');
     expect(await next.exited).toEqual({ code: 0, signal: null });

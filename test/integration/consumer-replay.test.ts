@@ -1,13 +1,12 @@
-import type { Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import { describe, expect, it } from 'vitest';
 import type { InProcessConsumer } from '../support/pipeline.ts';
 import { publishEnvelopes } from '../../kit/callbacks.ts';
 import { waitUntilConsumed } from '../../kit/consumer-group.ts';
-import { CALL_TABLES, createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
-import { createTestTopics, testKafka, uniqueName } from '../../kit/topics.ts';
-import { expectedCounts, redeliveryWorkload } from '../support/consumer-workload.ts';
+import { CALL_TABLES } from '../../kit/test-database.ts';
+import { uniqueName } from '../../kit/topics.ts';
+import { expectedCounts } from '../support/consumer-workload.ts';
 import { copyTenants, startInProcessConsumer, tableChecksums } from '../support/consumer-state.ts';
+import { consumerSuite } from '../support/consumer-suite.ts';
 
 /**
  * The topic is the source of truth: consuming it again from the beginning into an empty database (a new
@@ -15,51 +14,30 @@ import { copyTenants, startInProcessConsumer, tableChecksums } from '../support/
  * first pass went through. The first pass here is a group whose members come and go while records flow.
  */
 describe('consumer: replaying the topic', () => {
-  const kafka = testKafka(inject('kafkaBrokers'));
-  const databases: TestDatabase[] = [];
   const consumers: InProcessConsumer[] = [];
-  let producer: Producer;
-
-  beforeAll(async () => {
-    producer = kafka.producer();
-    await producer.connect();
-  });
-  afterAll(async () => {
-    await Promise.all(consumers.map((consumer) => consumer.stop()));
-    await producer?.disconnect();
-    for (const db of databases) await db.drop();
-  });
-
-  async function database(): Promise<TestDatabase> {
-    const db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
-    databases.push(db);
-    return db;
-  }
+  const suite = consumerSuite({ stopConsumers: () => Promise.all(consumers.map((consumer) => consumer.stop())) });
+  const { kafka, database } = suite;
 
   it('rebuilds byte-identical tables in an empty database, after a first pass through rebalances', async () => {
     const first = await database();
-    const tenants = createTenantRepository(first.pool);
-    const tokyo = await tenants.create({ name: 'tokyo', timezone: 'Asia/Tokyo' });
-    const losAngeles = await tenants.create({ name: 'los angeles', timezone: 'America/Los_Angeles' });
-    const topics = await createTestTopics(kafka, 3);
-    const envelopes = redeliveryWorkload([tokyo.tenantId, losAngeles.tenantId], 90);
+    const { topics, envelopes } = await suite.twoZoneWorkload(first, { name: 'los angeles', timezone: 'America/Los_Angeles' }, 90);
     const chunks = Array.from({ length: 6 }, (_, n) => envelopes.filter((_, index) => index % 6 === n));
-    await producer.send({ topic: topics.callRecords, messages: [{ key: 'poison', value: 'not json' }] });
+    await suite.producer.send({ topic: topics.callRecords, messages: [{ key: 'poison', value: 'not json' }] });
 
     const firstGroup = uniqueName('first-pass');
     const member = () =>
       startInProcessConsumer({ databaseUrl: first.url, groupId: firstGroup, topic: topics.callRecords, dlqTopic: topics.dlq });
     const one = await member();
     consumers.push(one);
-    await publishEnvelopes(producer, topics.callRecords, chunks[0]!);
-    await publishEnvelopes(producer, topics.callRecords, chunks[1]!);
+    await publishEnvelopes(suite.producer, topics.callRecords, chunks[0]!);
+    await publishEnvelopes(suite.producer, topics.callRecords, chunks[1]!);
     const two = await member(); // joins: the partitions are split between the two
     consumers.push(two);
-    await publishEnvelopes(producer, topics.callRecords, chunks[2]!);
-    await publishEnvelopes(producer, topics.callRecords, chunks[3]!);
+    await publishEnvelopes(suite.producer, topics.callRecords, chunks[2]!);
+    await publishEnvelopes(suite.producer, topics.callRecords, chunks[3]!);
     await one.stop(); // leaves: the other takes its partitions over from the committed offsets
-    await publishEnvelopes(producer, topics.callRecords, chunks[4]!);
-    await publishEnvelopes(producer, topics.callRecords, chunks[5]!);
+    await publishEnvelopes(suite.producer, topics.callRecords, chunks[4]!);
+    await publishEnvelopes(suite.producer, topics.callRecords, chunks[5]!);
     await waitUntilConsumed(kafka, firstGroup, topics.callRecords);
 
     const replay = await database();

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import type { InProcessConsumer } from '../support/pipeline.ts';
 import { envelopeOf, publishEnvelopes, seedCallback } from '../../kit/callbacks.ts';
 import { waitUntilConsumed } from '../../kit/consumer-group.ts';
-import { CALL_TABLES, createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
-import { createTestTopics, testKafka, uniqueName, type TopicSet } from '../../kit/topics.ts';
+import { CALL_TABLES, type TestDatabase } from '../../kit/test-database.ts';
+import { createTestTopics, uniqueName, type TopicSet } from '../../kit/topics.ts';
 import { startInProcessConsumer } from '../support/consumer-state.ts';
+import { consumerSuite } from '../support/consumer-suite.ts';
 
 /**
  * The seed-000 sample, delivered once, must become exactly the checked-in rows of every table
@@ -19,27 +19,20 @@ const EVENT_ID = '5b0c8c52-0d7e-4e0a-9d43-6a3f3b1f2e11';
 const RECEIVED_AT = new Date('2026-01-02T03:04:05.000Z');
 
 describe('consumer: the seed-000 sample', () => {
-  const kafka = testKafka(inject('kafkaBrokers'));
+  let consumer: InProcessConsumer | undefined;
+  const suite = consumerSuite({ stopConsumers: async () => consumer?.stop() });
+  const { kafka } = suite;
   let db: TestDatabase;
   let topics: TopicSet;
-  let producer: Producer;
-  let consumer: InProcessConsumer | undefined;
 
   beforeAll(async () => {
-    db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
+    db = await suite.database();
     await createTenantRepository(db.pool).create({ tenantId: TENANT_ID, name: 'seed tenant', timezone: 'Asia/Tokyo' });
     topics = await createTestTopics(kafka, 1);
-    producer = kafka.producer();
-    await producer.connect();
-  });
-  afterAll(async () => {
-    await consumer?.stop();
-    await producer?.disconnect();
-    await db?.drop();
   });
 
   it('writes exactly the expected rows in every table, column by column', async () => {
-    await publishEnvelopes(producer, topics.callRecords, [envelopeOf(TENANT_ID, seedCallback(), EVENT_ID, RECEIVED_AT)]);
+    await publishEnvelopes(suite.producer, topics.callRecords, [envelopeOf(TENANT_ID, seedCallback(), EVENT_ID, RECEIVED_AT)]);
     const groupId = uniqueName('seed-rows');
     consumer = await startInProcessConsumer({ databaseUrl: db.url, groupId, topic: topics.callRecords, dlqTopic: topics.dlq });
     await waitUntilConsumed(kafka, groupId, topics.callRecords);
