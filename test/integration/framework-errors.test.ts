@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildQueryServer } from '../../services/query/app.ts';
@@ -8,6 +7,7 @@ import { loggerOptions } from '../../shared/logging.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import { rawRequest } from '../../kit/raw-http.ts';
 import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 import { startTestIngress, type TestIngress } from '../support/ingress.ts';
 
@@ -94,26 +94,6 @@ const injected = (): Array<['ingress' | 'query', ...Case]> => [
     INVALID_JSON,
   ],
 ];
-
-/** Writes `request` on a fresh connection; resolves with the status line, headers and body once the server closed it. */
-function rawRequest(port: number, request: string): Promise<{ statusLine: string; headers: Record<string, string>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (answer += chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const [head = '', ...rest] = answer.split('\r\n\r\n');
-      const [statusLine = '', ...lines] = head.split('\r\n');
-      const headers = Object.fromEntries(
-        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
-      );
-      resolve({ statusLine, headers, body: rest.join('\r\n\r\n') });
-    });
-    socket.end(request);
-  });
-}
 
 const socketCases: Array<[string, (path: string) => string, string, object]> = [
   [

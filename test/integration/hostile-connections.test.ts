@@ -1,6 +1,6 @@
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCallback } from '../../kit/callbacks.ts';
+import { rawExchange } from '../../kit/raw-http.ts';
 import { startTestIngress, type TestIngress } from '../support/ingress.ts';
 
 /**
@@ -23,16 +23,7 @@ afterAll(async () => {
 
 /** Sends the head, then `bodyStart` and nothing more; resolves with everything the server sent until it closed. */
 function slowRequest(head: string, bodyStart: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (answer += chunk));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(answer));
-    socket.write(head);
-    socket.write(bodyStart);
-  });
+  return rawExchange(port, [head, bodyStart], { endAfterWriting: false });
 }
 
 const REQUEST_TIMEOUT = { error: { code: 'REQUEST_TIMEOUT', message: 'the request was not received in time' } };

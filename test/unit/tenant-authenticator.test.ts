@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { hashToken } from '../../shared/tokens.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import type { Tenant, TenantRepository } from '../../shared/tenants/repository.ts';
-
-const TENANT: Tenant = {
-  tenantId: '6f1c2b7e-3d4a-4e5f-9a8b-1c2d3e4f5a6b',
-  name: 'test',
-  timezone: 'Asia/Tokyo',
-  ingestTokenHash: hashToken('ingest-token'),
-  accessTokenHash: hashToken('access-token'),
-};
+import { TENANT } from '../support/authenticator-tenant.ts';
 
 /** An in-memory tenant store whose lookups stay pending until released, counting them. */
 function slowTenants() {
