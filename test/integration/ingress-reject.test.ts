@@ -77,7 +77,8 @@ describe('ingress refuses bad input with its documented status and keeps every 4
   });
   afterAll(() => ingress?.close());
 
-  it.each(schemaViolations)('answers 422 to %s, listing the exact issue', async (_name, body, issues) => {
+  /** Posts `body`, expects exactly the 422 listing `listed`, and remembers it for the quarantine check below. */
+  async function expectSchemaViolation(body: string, listed: Listed) {
     const response = await ingress.post(body);
     expect(response.statusCode).toBe(422);
     const answer = response.json();
@@ -85,11 +86,16 @@ describe('ingress refuses bad input with its documented status and keeps every 4
       error: {
         code: 'SCHEMA_VIOLATION',
         message: 'the callback does not match the schema; it was kept for inspection',
-        issues,
+        ...listed,
         eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       },
     });
-    quarantined.set(answer.error.eventId, { body, listed: { issues } });
+    quarantined.set(answer.error.eventId, { body, listed });
+    return response;
+  }
+
+  it.each(schemaViolations)('answers 422 to %s, listing the exact issue', async (_name, body, issues) => {
+    await expectSchemaViolation(body, { issues });
   });
 
   it.each(otherRefusals)(
@@ -142,38 +148,14 @@ describe('ingress refuses bad input with its documented status and keeps every 4
     const count = Math.floor((ONE_MIB - Buffer.byteLength(head) - 64) / 2);
     const body = head.replace('"labelInfos":[]', `"labelInfos":[${Array(count).fill('1').join(',')}]`);
     expect(Buffer.byteLength(body)).toBeGreaterThan(ONE_MIB - 100);
-    const response = await ingress.post(body);
-    expect(response.statusCode).toBe(422);
-    expect(response.body.length).toBeLessThan(10_000);
-    const answer = response.json();
     // The check stopped once more issues than are listed were found: the count says at least that many.
-    const listed: Listed = { issues: wrongLabels(100), issueCount: 101, issuesTruncated: true };
-    expect(answer).toEqual({
-      error: {
-        code: 'SCHEMA_VIOLATION',
-        message: 'the callback does not match the schema; it was kept for inspection',
-        ...listed,
-        eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      },
-    });
-    quarantined.set(answer.error.eventId, { body, listed });
+    const response = await expectSchemaViolation(body, { issues: wrongLabels(100), issueCount: 101, issuesTruncated: true });
+    expect(response.body.length).toBeLessThan(10_000);
   });
 
   it('answers 422 to a small body of 300 wrong elements with the first 100 issues and the exact count', async () => {
     const body = changed({ labelInfos: Array(300).fill(1) });
-    const response = await ingress.post(body);
-    expect(response.statusCode).toBe(422);
-    const answer = response.json();
-    const listed: Listed = { issues: wrongLabels(100), issueCount: 300, issuesTruncated: true };
-    expect(answer).toEqual({
-      error: {
-        code: 'SCHEMA_VIOLATION',
-        message: 'the callback does not match the schema; it was kept for inspection',
-        ...listed,
-        eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      },
-    });
-    quarantined.set(answer.error.eventId, { body, listed });
+    await expectSchemaViolation(body, { issues: wrongLabels(100), issueCount: 300, issuesTruncated: true });
   });
 
   it('has every 422 on the quarantine topic, body as sent, and nothing refused on call-records.v1', async () => {

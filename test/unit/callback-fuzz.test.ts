@@ -4,6 +4,18 @@ import { decodeCallback, UNSTORABLE_TEXT_MESSAGE } from '../../services/ingress/
 import { canonical } from '../../kit/reconcile.ts';
 import { callbackArb, expectedNormalisation, fuzzRuns, mutantArb } from '../support/chaos-callback-arbitrary.ts';
 
+/** The required fields alone, each valid: a change then is the only thing that can be wrong. */
+const MINIMAL = {
+  callId: 'c-1',
+  workflow: 1,
+  fromNumber: '1',
+  toNumber: '2',
+  relayNumber: '3',
+  callStartTime: '2021-05-29 10:23:43',
+  callEndTime: '2021-05-29 10:23:57',
+  callDuration: 14,
+};
+
 /**
  * The callback schema under property-based testing (docs/callback.schema.json): every structurally valid callback is
  * accepted exactly as the spec normalises it, and every payload with one rule broken is refused with a
@@ -44,34 +56,14 @@ describe('callback schema, fuzzed', () => {
     ],
     ['a NUL in an unknown field', { vendorExtra: { note: '\u0000' } }, 'vendorExtra.note'],
   ])('refuses text Postgres cannot store instead of accepting it: %s', (_what, change, path) => {
-    const base = {
-      callId: 'c-1',
-      workflow: 1,
-      fromNumber: '1',
-      toNumber: '2',
-      relayNumber: '3',
-      callStartTime: '2021-05-29 10:23:43',
-      callEndTime: '2021-05-29 10:23:57',
-      callDuration: 14,
-    };
-    expect(decodeCallback(JSON.stringify({ ...base, ...change }))).toEqual({
+    expect(decodeCallback(JSON.stringify({ ...MINIMAL, ...change }))).toEqual({
       kind: 'rejected',
       issues: [{ path, message: UNSTORABLE_TEXT_MESSAGE }],
     });
   });
 
   it('keeps a well-formed surrogate pair (an emoji) and control characters other than NUL', () => {
-    const base = {
-      callId: 'c-1',
-      workflow: 1,
-      fromNumber: '1',
-      toNumber: '2',
-      relayNumber: '3',
-      callStartTime: '2021-05-29 10:23:43',
-      callEndTime: '2021-05-29 10:23:57',
-      callDuration: 14,
-    };
-    const decoded = decodeCallback(JSON.stringify({ ...base, remark: '😀\u0001\u001f\u007f' }));
-    expect(decoded).toEqual({ kind: 'accepted', callback: { ...base, remark: '😀\u0001\u001f\u007f' } });
+    const decoded = decodeCallback(JSON.stringify({ ...MINIMAL, remark: '😀\u0001\u001f\u007f' }));
+    expect(decoded).toEqual({ kind: 'accepted', callback: { ...MINIMAL, remark: '😀\u0001\u001f\u007f' } });
   });
 });
