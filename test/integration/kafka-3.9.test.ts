@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaVersion, startLocalKafka, type LocalKafka } from '../../scripts/local-kafka.ts';
 import { freePort } from '../../kit/ports.ts';
-import { eventually, startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
+import { eventually, postCallback, startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
 
 /**
  * The 3.9 line of Apache Kafka stays a client-side target while the pinned broker is 4.x: the seed-000
@@ -45,12 +45,7 @@ describe(`Kafka ${kafkaVersion('3.9')} as the broker`, () => {
   });
 
   it('carries the seed-000 callback to the seed-004 lookup', async () => {
-    const accepted = await pipeline.ingress.inject({
-      method: 'POST',
-      url: `/v1/tenants/${TENANT_ID}/call-records`,
-      headers: { authorization: `Bearer ${tokens.ingestToken}`, 'content-type': 'application/json' },
-      payload: seed,
-    });
+    const accepted = await postCallback(pipeline, { tenantId: TENANT_ID, ingestToken: tokens.ingestToken }, seed);
     expect(accepted.json()).toEqual({ status: 'accepted', callId: CALL_ID, eventId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
 
     const lookup = await eventually(async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
+import { eventually, postCallback, startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
 
 /**
  * The walking skeleton end to end: the seed-000 callback over HTTP → real Kafka → consumer → real
@@ -26,12 +26,7 @@ describe('callback in, rows out, lookup answered', () => {
   afterAll(() => pipeline?.close());
 
   it('accepts the seed-000 sample, stores it column by column and answers the seed-004 lookup', async () => {
-    const accepted = await pipeline.ingress.inject({
-      method: 'POST',
-      url: `/v1/tenants/${TENANT_ID}/call-records`,
-      headers: { authorization: `Bearer ${tokens.ingestToken}`, 'content-type': 'application/json' },
-      payload: seed,
-    });
+    const accepted = await postCallback(pipeline, { tenantId: TENANT_ID, ingestToken: tokens.ingestToken }, seed);
     expect(accepted.statusCode).toBe(200);
     const acceptedBody = accepted.json();
     expect(acceptedBody).toEqual({ status: 'accepted', callId: CALL_ID, eventId: expect.stringMatching(/^[0-9a-f-]{36}$/) });

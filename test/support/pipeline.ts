@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { inject } from 'vitest';
 import { startConsumer as startConsumerService, type RunningConsumer } from '../../services/consumer/start.ts';
@@ -70,6 +70,20 @@ export async function startTestPipeline(options: TestPipelineOptions = {}): Prom
 
 export function inProcessConsumer(consumer: RunningConsumer): InProcessConsumer {
   return { stop: () => consumer.close(), isMember: () => consumer.consumer.isMember() };
+}
+
+/** POSTs one callback to the pipeline's ingress as the tenant's telephony platform would, with its ingest token. */
+export function postCallback(
+  pipeline: Pick<TestPipeline, 'ingress'>,
+  tenant: { tenantId: string; ingestToken: string },
+  payload: string | object,
+): Promise<LightMyRequestResponse> {
+  return pipeline.ingress.inject({
+    method: 'POST',
+    url: `/v1/tenants/${tenant.tenantId}/call-records`,
+    headers: { authorization: `Bearer ${tenant.ingestToken}`, 'content-type': 'application/json' },
+    payload,
+  });
 }
 
 /** Polls until check() returns a value other than undefined (or fails after timeoutMs). */
