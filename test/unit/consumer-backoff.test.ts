@@ -16,18 +16,14 @@ describe('backoffDelay', () => {
 });
 
 describe('waitWithTicks', () => {
-  it('returns at once, without a tick, when told to stop', async () => {
+  it.each([
+    ['returns at once, without a tick, when told to stop', () => true, 0],
+    ['stops when shouldStop turns true between ticks', (ticks: number) => ticks >= 3, 3],
+  ])('%s', async (_name, stopAfter, expectedTicks) => {
     let ticks = 0;
-    const result = await waitWithTicks(60_000, { tickMs: 1, tick: async () => void (ticks += 1), shouldStop: () => true });
+    const result = await waitWithTicks(60_000, { tickMs: 1, tick: async () => void (ticks += 1), shouldStop: () => stopAfter(ticks) });
     expect(result).toBe('interrupted');
-    expect(ticks).toBe(0);
-  });
-
-  it('stops when shouldStop turns true between ticks', async () => {
-    let ticks = 0;
-    const result = await waitWithTicks(60_000, { tickMs: 1, tick: async () => void (ticks += 1), shouldStop: () => ticks >= 3 });
-    expect(result).toBe('interrupted');
-    expect(ticks).toBe(3);
+    expect(ticks).toBe(expectedTicks);
   });
 
   it('ticks while waiting and reports the wait elapsed', async () => {
