@@ -76,7 +76,7 @@ export function createConsumer(config: Config, overrides: ConsumerOverrides = {}
     onCrash: overrides.onCrash ?? (() => void close().finally(() => process.exit(1))),
   });
   // An idle connection dropped by Postgres is not an error of any batch: the pool replaces it.
-  pool.closeWith(app, { before: () => consumer.stop(), idleErrorMessage: 'idle database connection lost' });
+  pool.closeWith(app, { before: () => consumer.stop() });
 
   return {
     app,

@@ -14,7 +14,7 @@ export interface ServicePool {
    * Logs the pool's errors on the app's logger and ends the pool when the app closes, after `before` (what
    * still writes through the pool, or must stop before it ends).
    */
-  closeWith(app: FastifyInstance, options?: { before?: () => Promise<void>; idleErrorMessage?: string }): void;
+  closeWith(app: FastifyInstance, options?: { before?: () => Promise<void> }): void;
 }
 
 export function createServicePool(databaseUrl: string, max: number, applicationName: string): ServicePool {
@@ -25,10 +25,10 @@ export function createServicePool(databaseUrl: string, max: number, applicationN
     reach: async () => {
       await needPostgres(databaseUrl, () => db.query('select 1'));
     },
-    closeWith(app, { before, idleErrorMessage = 'idle database connection failed' } = {}) {
+    closeWith(app, { before } = {}) {
       // An idle connection that breaks (Postgres restarted) is dropped and replaced by the pool; unheard, the
       // event would crash the process. Only a summary: pg attaches its client, password included, to connection errors.
-      db.on('error', (error) => app.log.warn({ error: errorSummary(error) }, idleErrorMessage));
+      db.on('error', (error) => app.log.warn({ error: errorSummary(error) }, 'idle database connection failed'));
       app.addHook('onClose', async () => {
         await before?.();
         await db.end();

@@ -56,7 +56,7 @@ describe('an idle database connection that fails', () => {
     expect(logged.map(({ level, msg, error }) => ({ level, msg, error }))).toEqual([
       {
         level: 40,
-        msg: name === 'consumer' ? 'idle database connection lost' : 'idle database connection failed',
+        msg: 'idle database connection failed',
         error: { message: 'Connection terminated unexpectedly', code: 'ECONNRESET' },
       },
     ]);

@@ -69,7 +69,8 @@ const instanceArb = optionalRecord({
 });
 
 const variateArb = optionalRecord({ key: textArb, type: textArb, value: textOrIntegerArb });
-const KNOWN = new Set([
+/** The callback's documented top-level fields, written from its field table (not taken from the schema). */
+export const CALLBACK_FIELD_NAMES = [
   'callId',
   'workflow',
   'fromNumber',
@@ -111,7 +112,8 @@ const KNOWN = new Set([
   'userAnsweredEffectiveCount',
   'isFinalCall',
   'gender',
-]);
+] as const;
+const KNOWN = new Set<string>(CALLBACK_FIELD_NAMES);
 /** Unknown extra fields (kept as sent): JSON values with storable text and exactly representable integers. */
 const extraValueArb = fc.jsonValue({ maxDepth: 2 }).filter(function storable(value: unknown): boolean {
   if (typeof value === 'string') return STORABLE(value);

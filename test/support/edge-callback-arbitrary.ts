@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { MAX_JSON_DEPTH } from '../../services/ingress/callback-body/decode-callback-body.ts';
 import { EARLIEST_LOCAL_TIME, LATEST_LOCAL_TIME, MAX_CALL_ID_LENGTH, MAX_INDEXED_TEXT_LENGTH } from '../../shared/callback/limits.ts';
-import { callbackArb as realisticCallbackArb } from './chaos-callback-arbitrary.ts';
+import { seededRandom } from '../../kit/seeded-random.ts';
+import { CALLBACK_FIELD_NAMES, callbackArb as realisticCallbackArb } from './chaos-callback-arbitrary.ts';
 import { JsonNumber, serialize, type JsonModel } from './edge-json.ts';
 
 /**
@@ -190,24 +191,12 @@ export const ALPHABETS = {
 export type Alphabet = keyof typeof ALPHABETS;
 const ALPHABET_NAMES = Object.keys(ALPHABETS) as Alphabet[];
 
-/** A small deterministic PRNG, so that a string of 6,000 random characters costs one generated integer. */
-function mulberry32(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Exactly `length` UTF-16 code units of random characters (incompressible, so Postgres cannot squeeze a
  * long value under an index's size limit): astral characters count two, a final odd unit is ASCII.
  */
 export function textOfLength(length: number, alphabets: readonly Alphabet[], seed: number): string {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const ranges = alphabets.flatMap((name): ReadonlyArray<readonly [number, number]> => ALPHABETS[name]);
   const parts: string[] = [];
   let units = 0;
@@ -329,7 +318,7 @@ const decimalArb = fc
     exponent: fc.option(fc.integer({ min: -420, max: 420 })),
   })
   .map(({ negative, digits, point, seed, exponent }) => {
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     let text = Array.from({ length: digits }, (_, i) => String(Math.floor(random() * 10) || (i === 0 ? 1 : 0))).join('');
     const at = point % (digits + 1);
     if (at > 0 && at < digits) text = `${text.slice(0, at)}.${text.slice(at)}`;
@@ -470,50 +459,7 @@ export interface EdgeCase {
 
 export const zoneArb = fc.constantFrom(...EDGE_ZONES);
 
-const CALLBACK_FIELDS = [
-  'callId',
-  'workflow',
-  'fromNumber',
-  'toNumber',
-  'relayNumber',
-  'callStartTime',
-  'callEndTime',
-  'callDuration',
-  'callRecordUrl',
-  'customerProvince',
-  'customerCity',
-  'routerId',
-  'routerName',
-  'transferAgentFlag',
-  'agentId',
-  'agentName',
-  'queueId',
-  'queueName',
-  'robotNames',
-  'labelInfos',
-  'instances',
-  'variables',
-  'intentionLabelKey',
-  'intentionLabelName',
-  'allRecordUrl',
-  'adTaskId',
-  'adTaskName',
-  'contactDetailRel',
-  'callResult',
-  'calledResult',
-  'agentCallDuration',
-  'hangupCause',
-  'hangupBy',
-  'customerNumber',
-  'remark',
-  'taskContactBatchName',
-  'userAnsweredFlag',
-  'userAnsweredCount',
-  'userAnsweredEffectiveCount',
-  'isFinalCall',
-  'gender',
-  'vendorExtra',
-];
+const CALLBACK_FIELDS = [...CALLBACK_FIELD_NAMES, 'vendorExtra'];
 /** The realistic callbacks of the existing fuzzer, as the base that one edge field goes into. */
 const plainCallbackArb: fc.Arbitrary<JsonModel> = realisticCallbackArb.map((callback) => callback as JsonModel);
 
