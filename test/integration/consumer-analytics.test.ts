@@ -96,47 +96,14 @@ describe('analytics views', () => {
       `select tenant_id, call_date::text, workflow, connected, called_result, call_result, calls, total_call_seconds
        from analytics_calls_per_day order by tenant_id desc, call_date, workflow`,
     );
+    // One row per line, in the order of the select's columns.
+    const columns = ['tenant_id', 'call_date', 'workflow', 'connected', 'called_result', 'call_result', 'calls', 'total_call_seconds'];
+    const row = (...values: unknown[]) => Object.fromEntries(columns.map((column, index) => [column, values[index]]));
     expect(rows).toEqual([
-      {
-        tenant_id: LOS_ANGELES,
-        call_date: '2021-05-29',
-        workflow: 4,
-        connected: true,
-        called_result: 2,
-        call_result: 1,
-        calls: 1,
-        total_call_seconds: 20,
-      },
-      {
-        tenant_id: TOKYO,
-        call_date: '2021-05-29',
-        workflow: 3,
-        connected: true,
-        called_result: 1,
-        call_result: 1,
-        calls: 1,
-        total_call_seconds: 14,
-      },
-      {
-        tenant_id: TOKYO,
-        call_date: '2021-05-29',
-        workflow: 4,
-        connected: true,
-        called_result: 2,
-        call_result: 1,
-        calls: 1,
-        total_call_seconds: 30,
-      },
-      {
-        tenant_id: TOKYO,
-        call_date: '2021-05-30',
-        workflow: 4,
-        connected: false,
-        called_result: 1,
-        call_result: 1,
-        calls: 1,
-        total_call_seconds: 0,
-      },
+      row(LOS_ANGELES, '2021-05-29', 4, true, 2, 1, 1, 20),
+      row(TOKYO, '2021-05-29', 3, true, 1, 1, 1, 14),
+      row(TOKYO, '2021-05-29', 4, true, 2, 1, 1, 30),
+      row(TOKYO, '2021-05-30', 4, false, 1, 1, 1, 0),
     ]);
   });
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { metricValue } from '../../kit/prometheus-text.ts';
 import { headersOf, readAllMessages } from '../../kit/topic-reader.ts';
-import { startTestIngress, type TestIngress } from '../support/ingress.ts';
+import { ingressPerTest } from '../support/ingress.ts';
 
 /**
  * Concurrent callbacks are coalesced into few produce requests, and still every 200 stands for exactly one
@@ -12,15 +12,11 @@ import { startTestIngress, type TestIngress } from '../support/ingress.ts';
 const seed = JSON.parse(readFileSync(new URL('../../examples/seed-000-callback.json', import.meta.url), 'utf8'));
 
 describe('ingress under a burst of concurrent callbacks', () => {
-  let ingress: TestIngress | undefined;
-  afterEach(async () => {
-    await ingress?.close();
-    ingress = undefined;
-  });
+  const startIngress = ingressPerTest();
 
   it('answers 200 to each of 200 concurrent callbacks, with exactly one record per 200, coalesced into batches', async () => {
-    ingress = await startTestIngress({ settings: { PRODUCE_LINGER_MS: 10, PRODUCE_MAX_BATCH: 50 } });
-    const responses = await Promise.all(Array.from({ length: 200 }, (_, index) => ingress!.post({ ...seed, callId: `burst-${index}` })));
+    const ingress = await startIngress({ settings: { PRODUCE_LINGER_MS: 10, PRODUCE_MAX_BATCH: 50 } });
+    const responses = await Promise.all(Array.from({ length: 200 }, (_, index) => ingress.post({ ...seed, callId: `burst-${index}` })));
     expect(responses.map((response) => response.statusCode)).toEqual(Array(200).fill(200));
     const eventIds = responses.map((response) => response.json().eventId as string);
     expect(new Set(eventIds).size).toBe(200);
@@ -43,8 +39,8 @@ describe('ingress under a burst of concurrent callbacks', () => {
 
   it('answers 503 + Retry-After beyond the queue limit, and the topic holds exactly the accepted callbacks', async () => {
     // A long window keeps the first records waiting, so the queue is full while the rest arrive.
-    ingress = await startTestIngress({ settings: { PRODUCE_QUEUE_LIMIT: 5, PRODUCE_LINGER_MS: 1_000, PRODUCE_MAX_BATCH: 1_000 } });
-    const responses = await Promise.all(Array.from({ length: 20 }, (_, index) => ingress!.post({ ...seed, callId: `queued-${index}` })));
+    const ingress = await startIngress({ settings: { PRODUCE_QUEUE_LIMIT: 5, PRODUCE_LINGER_MS: 1_000, PRODUCE_MAX_BATCH: 1_000 } });
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, index) => ingress.post({ ...seed, callId: `queued-${index}` })));
     const accepted = responses.filter((response) => response.statusCode === 200);
     const refused = responses.filter((response) => response.statusCode !== 200);
     expect(accepted).toHaveLength(5);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/pipeline.ts';
 import { readAllMessages } from '../../kit/topic-reader.ts';
-import { startTestIngress, type TestIngress } from '../support/ingress.ts';
+import { ingressPerTest } from '../support/ingress.ts';
 
 /**
  * @fastify/under-pressure is on with the configured thresholds: past them the ingress answers 503 +
@@ -18,16 +18,12 @@ function blockEventLoop(ms: number): void {
 }
 
 describe('ingress under pressure', () => {
-  let ingress: TestIngress | undefined;
-  afterEach(async () => {
-    await ingress?.close();
-    ingress = undefined;
-  });
+  const startIngress = ingressPerTest();
 
   it('answers 503 + Retry-After past MAX_HEAP_USED_BYTES, keeps its probes up, and publishes nothing', async () => {
-    ingress = await startTestIngress({ settings: { MAX_HEAP_USED_BYTES: 1 } });
+    const ingress = await startIngress({ settings: { MAX_HEAP_USED_BYTES: 1 } });
     const refused = await eventually(async () => {
-      const response = await ingress!.post(seed);
+      const response = await ingress.post(seed);
       return response.statusCode === 503 ? response : undefined;
     });
     expect(refused.headers['retry-after']).toBe('5');
@@ -45,10 +41,10 @@ describe('ingress under pressure', () => {
   });
 
   it('answers 503 + Retry-After past MAX_EVENT_LOOP_DELAY_MS', async () => {
-    ingress = await startTestIngress({ settings: { MAX_EVENT_LOOP_DELAY_MS: 1 } });
+    const ingress = await startIngress({ settings: { MAX_EVENT_LOOP_DELAY_MS: 1 } });
     const refused = await eventually(async () => {
       blockEventLoop(50);
-      const response = await ingress!.post(seed);
+      const response = await ingress.post(seed);
       return response.statusCode === 503 ? response : undefined;
     });
     expect(refused.headers['retry-after']).toBe('5');

@@ -102,6 +102,17 @@ function groupAlive(pid: number): boolean {
   }
 }
 
+/** npm start exited after a signal (by itself, or by the signal), said so, and left no process or port behind. */
+async function expectStoppedBy(started: Spawned, signal: NodeJS.Signals, ports = started.ports): Promise<void> {
+  expect([
+    { code: 0, signal: null },
+    { code: null, signal },
+  ]).toContainEqual(await started.exited);
+  expect(started.output()).toMatch(/stopping…\nstopped\n/);
+  await eventually(async () => (groupAlive(started.pid) ? undefined : true), 30_000);
+  for (const port of ports) expect(await portAcceptsConnections(port)).toBe(false);
+}
+
 describe('npm start', () => {
   let db: TestDatabase;
   let stateDir: string;
@@ -167,25 +178,13 @@ describe('npm start', () => {
     } finally {
       process.kill(-started.pid, 'SIGINT'); // what Ctrl-C does: the whole foreground group gets SIGINT
     }
-    expect([
-      { code: 0, signal: null },
-      { code: null, signal: 'SIGINT' },
-    ]).toContainEqual(await started.exited);
-    await eventually(async () => (groupAlive(started.pid) ? undefined : true), 30_000);
-    expect(started.output()).toMatch(/stopping…\nstopped\n/);
-    for (const port of started.ports) expect(await portAcceptsConnections(port)).toBe(false);
+    await expectStoppedBy(started, 'SIGINT');
   });
 
   it('stops everything on SIGTERM to npm alone, and restarts on the Kafka data it kept', { timeout: 180_000 }, async () => {
     const started = await npmStart({ DATABASE_URL: db.url, LOCAL_STATE_DIR: stateDir });
     process.kill(started.pid, 'SIGTERM');
-    expect([
-      { code: 0, signal: null },
-      { code: null, signal: 'SIGTERM' },
-    ]).toContainEqual(await started.exited);
-    await eventually(async () => (groupAlive(started.pid) ? undefined : true), 30_000);
-    expect(started.output()).toMatch(/stopping…\nstopped\n/);
-    for (const port of started.ports) expect(await portAcceptsConnections(port)).toBe(false);
+    await expectStoppedBy(started, 'SIGTERM');
   });
 
   it('stops the Kafka JVM it was starting on Ctrl-C, leaving no process and no port behind', { timeout: 180_000 }, async () => {
@@ -196,15 +195,9 @@ describe('npm start', () => {
       await eventually(async () => (brokerPids(stateDir).length > 0 ? true : undefined), 60_000);
       expect(await portAcceptsConnections(started.ports[0]!)).toBe(false);
       process.kill(-started.pid, 'SIGINT');
-      expect([
-        { code: 0, signal: null },
-        { code: null, signal: 'SIGINT' },
-      ]).toContainEqual(await started.exited);
-      expect(started.output()).toMatch(/stopping…\nstopped\n/);
+      await expectStoppedBy(started, 'SIGINT');
       expect(started.output()).not.toContain('is running');
-      await eventually(async () => (groupAlive(started.pid) ? undefined : true), 30_000);
       expect(brokerPids(stateDir)).toEqual([]);
-      for (const port of started.ports) expect(await portAcceptsConnections(port)).toBe(false);
     } finally {
       for (const pid of brokerPids(stateDir)) process.kill(pid, 'SIGKILL'); // the leak this guards against must not spill over
     }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyServerOptions, LightMyRequestResponse } from 'fastify';
 import type { Kafka } from 'kafkajs';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import type { IngressLimits } from '../../services/ingress/app.ts';
 import type { CallRecordPublisher, PublishSettings } from '../../services/ingress/publish/call-record-publisher.ts';
 import { startIngress } from '../../services/ingress/start.ts';
@@ -68,4 +68,17 @@ export async function startTestIngress(options: TestIngressOptions = {}): Promis
       await db.drop();
     },
   };
+}
+
+/**
+ * For a describe block whose tests each need an ingress of their own settings: returns the function that
+ * starts one, and closes it after each test.
+ */
+export function ingressPerTest(): (options?: TestIngressOptions) => Promise<TestIngress> {
+  let current: TestIngress | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options) => (current = await startTestIngress(options));
 }
