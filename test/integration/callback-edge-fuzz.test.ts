@@ -25,7 +25,10 @@ const bodyLimitBytes = loadConfig({}).BODY_LIMIT_BYTES;
 const outcomes = { accepted: [] as string[], refused: [] as string[] };
 
 beforeAll(async () => {
-  pipeline = await startTestPipeline();
+  // This process holds, beside the ingress, each megabyte case's expected and stored rows (hundreds of
+  // thousands of them) and the in-process consumer's; a deployed ingress holds none of that. Its heap limit
+  // (503 OVERLOADED, tested in ingress-pressure.test.ts) is raised here so that it guards only the ingress.
+  pipeline = await startTestPipeline({ env: { MAX_HEAP_USED_BYTES: String(8 * 1024 ** 3) } });
   admin = pipeline.kafka.admin();
   await admin.connect();
   await pipeline.startConsumer(group);

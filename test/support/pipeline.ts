@@ -35,6 +35,8 @@ export interface TestPipelineOptions {
   now?: () => Date;
   /** Another broker than the test run's (e.g. one of another Kafka release). */
   brokers?: string[];
+  /** Further settings of the three services, by their variable names. */
+  env?: Record<string, string>;
 }
 
 export async function startTestPipeline(options: TestPipelineOptions = {}): Promise<TestPipeline> {
@@ -42,7 +44,8 @@ export async function startTestPipeline(options: TestPipelineOptions = {}): Prom
   const brokers = options.brokers ?? inject('kafkaBrokers');
   const kafka = testKafka(brokers);
   const topics = await createTestTopics(kafka);
-  const config = (group?: string) => testServiceConfig({ databaseUrl: db.url, topics, brokers, ...(group ? { group } : {}) });
+  const config = (group?: string) =>
+    testServiceConfig({ databaseUrl: db.url, topics, brokers, ...(group ? { group } : {}), ...(options.env ? { env: options.env } : {}) });
   const ingress = await startIngress(config(), { ...IN_PROCESS, ...(options.now ? { now: options.now } : {}) });
   const query = await startQuery(config(), IN_PROCESS);
   const consumers: RunningConsumer[] = [];
