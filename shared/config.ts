@@ -108,6 +108,9 @@ export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
 }
 
+/** A URL's password (`scheme://user:password@host`) as `***`: the line naming a bad value is printed and logged. */
+const withoutPassword = (value: string) => value.replace(/(\/\/[^/:@\s]*:)[^@/\s]*@/g, '$1***@');
+
 /** Parses the environment; a bad value throws one ConfigError line naming the variable. An empty value counts as unset. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
@@ -115,7 +118,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(`invalid environment variable ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`);
+    throw new ConfigError(`invalid environment variable ${name}=${JSON.stringify(withoutPassword(env[name] ?? ''))}: ${issue.message}`);
   }
   return Object.freeze(result.data);
 }

@@ -2,6 +2,8 @@ import type { FastifyServerOptions } from 'fastify';
 
 export type LoggerOptions = Exclude<NonNullable<FastifyServerOptions['logger']>, boolean>;
 
+export const REDACTED = '[REDACTED]';
+
 /**
  * Logger options for every service: JSON lines (pino), with tokens redacted wherever they can appear:
  * the auth headers and the query parameters that senders without header support use.
@@ -12,7 +14,7 @@ export function loggerOptions(level: string, service: string): LoggerOptions {
     base: { service },
     redact: {
       paths: ['req.headers.authorization', 'req.headers["x-callstream-token"]', 'req.headers["x-commubo-accesstoken"]'],
-      censor: '[REDACTED]',
+      censor: REDACTED,
     },
     serializers: {
       req(request: { method: string; url: string; hostname?: string; ip?: string; id?: string }) {
@@ -21,8 +23,6 @@ export function loggerOptions(level: string, service: string): LoggerOptions {
     },
   };
 }
-
-export const REDACTED = '[REDACTED]';
 
 /**
  * A parameter name that may carry a credential, compared without case or punctuation (`access_token`,

@@ -40,12 +40,3 @@ export type RejectedCallback = z.output<typeof rejectedCallbackSchema>;
 export function rejectedKey(rejected: RejectedCallback): string {
   return rejected.tenantId;
 }
-
-export function rejectedHeaders(rejected: RejectedCallback): Record<string, string> {
-  return {
-    'schema-version': String(rejected.schemaVersion),
-    'event-id': rejected.eventId,
-    'tenant-id': rejected.tenantId,
-    'content-type': 'application/json',
-  };
-}

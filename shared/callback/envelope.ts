@@ -29,11 +29,12 @@ export function recordKey(tenantId: string, callId: string): string {
   return `${tenantId}:${callId}`;
 }
 
-export function recordHeaders(envelope: Envelope): Record<string, string> {
+/** The headers of a record on the topics the ingress writes (the call records and the quarantine alike). */
+export function recordHeaders(record: Pick<Envelope, 'schemaVersion' | 'eventId' | 'tenantId'>): Record<string, string> {
   return {
-    'schema-version': String(envelope.schemaVersion),
-    'event-id': envelope.eventId,
-    'tenant-id': envelope.tenantId,
+    'schema-version': String(record.schemaVersion),
+    'event-id': record.eventId,
+    'tenant-id': record.tenantId,
     'content-type': ENVELOPE_CONTENT_TYPE,
   };
 }

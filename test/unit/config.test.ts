@@ -30,6 +30,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
+
+  it('names a bad URL without its password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://app:s3cret-pw@db.internal:3306/calls' })).toThrow(
+      /^invalid environment variable DATABASE_URL="mysql:\/\/app:\*\*\*@db\.internal:3306\/calls": /,
+    );
+  });
 });
 
 describe('loadConfig: numbers are plain decimal integers', () => {

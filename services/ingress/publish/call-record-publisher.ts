@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
 import { recordHeaders, recordKey, type Envelope } from '../../../shared/callback/envelope.ts';
-import { rejectedHeaders, rejectedKey, type RejectedCallback } from '../quarantine-record.ts';
+import { rejectedKey, type RejectedCallback } from '../quarantine-record.ts';
 import { createCoalescingProducer, type PublishObserver, type PublishSettings } from './coalescing-producer.ts';
 
 export { PublishError, type PublishErrorCode, type PublishObserver, type PublishSettings } from './coalescing-producer.ts';
@@ -39,7 +39,7 @@ export function createCallRecordPublisher(
         topic: topics.rejected,
         key: rejectedKey(rejected),
         value: JSON.stringify(rejected),
-        headers: rejectedHeaders(rejected),
+        headers: recordHeaders(rejected),
       }),
     queueDepth: () => coalescing.depth(),
     isConnected: async () => coalescing.isConnected(),
