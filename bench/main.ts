@@ -67,7 +67,7 @@ try {
     profileDir,
     brokers: kafka.brokers,
     kafkaPid: kafka.pid,
-    kafka: createKafka({ clientId: 'callstream-bench', brokers: kafka.brokers }),
+    kafka: createKafka({ clientId: 'callstream-bench', brokers: kafka.brokers, connection: {} }),
     db,
     tenant,
     payloads: createPayloadSet(options.seed, options.templates),

@@ -7,7 +7,7 @@ import { uniqueName } from '../kit/topics.ts';
  * consumer meets older receivedAt values after newer ones and deliveries it already applied.
  */
 export async function republishShuffled(brokers: string[], topic: string, random: () => number): Promise<number> {
-  const kafka = createKafka({ clientId: 'callstream-chaos-redeliver', brokers });
+  const kafka = createKafka({ clientId: 'callstream-chaos-redeliver', brokers, connection: {} });
   const records = (await readAllMessages(kafka, topic, { groupId: uniqueName('chaos-reader'), timeoutMs: 60_000 })).map((message) => ({
     key: message.key,
     value: message.value,

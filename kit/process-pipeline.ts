@@ -44,7 +44,7 @@ export async function startProcessPipeline(env: FaultEnvironment, options: Proce
   // The run's own connections are not under test: a dropped idle one is simply replaced.
   pool.on('error', () => undefined);
   const tenant = await createTenantRepository(pool).create({ name: 'chaos tenant', timezone: 'Asia/Tokyo' });
-  const kafka = createKafka({ clientId: 'callstream-chaos', brokers: env.brokers });
+  const kafka = createKafka({ clientId: 'callstream-chaos', brokers: env.brokers, connection: {} });
   const topics = await createTopicSet(kafka, 'chaos', 6);
   const group = uniqueName('chaos-group');
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { createKafka, ensureTopics } from '../shared/kafka/client.ts';
+import type { KafkaConnection } from '../shared/kafka/settings.ts';
 
 /**
  * Topics and consumer groups of their own (random suffix), so that tests, chaos scenarios and bench
@@ -56,6 +57,6 @@ export async function deleteTopicSet(kafka: Kafka, topics: TopicSet): Promise<vo
 }
 
 /** The kafkajs client of a test, under a client id of its own. */
-export function testKafka(brokers: string[]): Kafka {
-  return createKafka({ clientId: uniqueName('callstream-test'), brokers });
+export function testKafka(brokers: string[], connection: KafkaConnection = {}): Kafka {
+  return createKafka({ clientId: uniqueName('callstream-test'), brokers, connection });
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../shared/config.ts';
 import { ensureDatabase, migrate } from '../shared/db/migrate.ts';
 import { createPool } from '../shared/db/pool.ts';
-import { createKafka, ensureTopics } from '../shared/kafka/client.ts';
+import { createKafka, ensureTopics, kafkaTarget } from '../shared/kafka/client.ts';
 
 /** What the services expect to exist before they start; shared by `npm start` and `npm run setup`. */
 export async function prepareDatabase(config: Config): Promise<string[]> {
@@ -16,6 +16,7 @@ export async function prepareDatabase(config: Config): Promise<string[]> {
 
 export async function prepareTopics(config: Config, brokers: string[]): Promise<string[]> {
   const topics = [config.TOPIC_CALL_RECORDS, config.TOPIC_REJECTED, config.TOPIC_DLQ];
-  await ensureTopics(createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-setup`, brokers }), topics, config.TOPIC_PARTITIONS);
+  const kafka = createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-setup`, ...kafkaTarget(config), brokers });
+  await ensureTopics(kafka, topics, config.TOPIC_PARTITIONS);
   return topics;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kafkaSettingsProblem, SECRET_VARIABLES } from './kafka/settings.ts';
 
 /**
  * The whole process configuration, read once from the environment at start.
@@ -27,6 +28,13 @@ const brokerList = z
   .transform((value) => value.split(',').map((broker) => broker.trim()))
   .refine((brokers) => brokers.every((broker) => BROKER.test(broker) && Number(BROKER.exec(broker)![2]) <= 65_535), BROKERS_EXPECTED);
 
+/** `true` or `false`, as written in a shell or a compose file; nothing else is guessed at. */
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((value) => value === 'true')
+    .default(fallback);
+
 const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/callstream'),
   /** Connections per service; the consumer opens one more per partition it writes at once (below). */
@@ -37,7 +45,36 @@ const configSchema = z.object({
   LOCAL_KAFKA_PORT: port(9092, 1, 65_534),
   /** Where `npm start` keeps its broker data, logs and development tenant (relative to the repository). */
   LOCAL_STATE_DIR: z.string().min(1).default('.local'),
+  /** Brokers `npm start` runs itself when KAFKA_BROKERS is not set: 1, or 3 for a replicated cluster. */
+  LOCAL_KAFKA_NODES: z.enum(['1', '3'], { error: 'must be 1 or 3' }).transform(Number).default(1),
   KAFKA_CLIENT_ID: z.string().min(1).default('callstream'),
+  // --- Kafka connection (docs: README, "Connecting to your Kafka"); checked together in kafka/settings.ts ---
+  KAFKA_SSL: flag(false),
+  /** PEM file of the CAs that sign the brokers' certificates; the system's CAs when unset. */
+  KAFKA_SSL_CA_FILE: z.string().optional(),
+  /** Mutual TLS: this client's certificate and private key (PEM), both or neither. */
+  KAFKA_SSL_CERT_FILE: z.string().optional(),
+  KAFKA_SSL_KEY_FILE: z.string().optional(),
+  KAFKA_SSL_REJECT_UNAUTHORIZED: flag(true),
+  KAFKA_SASL_MECHANISM: z
+    .enum(['plain', 'scram-sha-256', 'scram-sha-512'], { error: 'must be plain, scram-sha-256 or scram-sha-512' })
+    .optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** A file holding the password (a mounted secret); one trailing newline is not part of it. */
+  KAFKA_SASL_PASSWORD_FILE: z.string().optional(),
+  /** Codec of the records the ingress publishes; the consumer reads every codec. */
+  KAFKA_COMPRESSION: z.enum(['none', 'gzip', 'lz4'], { error: 'must be none, gzip or lz4' }).default('none'),
+  // --- topics, as setup creates and checks them (unset: the broker's own default) ---
+  TOPIC_REPLICATION_FACTOR: decimal(1, 32_767, 'must be a decimal integer from 1 to 32767').optional(),
+  TOPIC_MIN_INSYNC_REPLICAS: decimal(1, 32_767, 'must be a decimal integer from 1 to 32767').optional(),
+  /** How long the call-records topic keeps records: the replay source of the tables; -1 keeps them for ever. */
+  TOPIC_RETENTION_MS: z
+    .string()
+    .regex(/^(-1|[1-9][0-9]*)$/, 'must be -1 (for ever) or a decimal number of milliseconds')
+    .transform(Number)
+    .pipe(z.number().max(Number.MAX_SAFE_INTEGER, 'must be -1 (for ever) or a decimal number of milliseconds'))
+    .optional(),
   TOPIC_CALL_RECORDS: z.string().min(1).default('call-records.v1'),
   TOPIC_REJECTED: z.string().min(1).default('call-records.rejected.v1'),
   TOPIC_DLQ: z.string().min(1).default('call-records.dlq.v1'),
@@ -118,8 +155,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(`invalid environment variable ${name}=${JSON.stringify(withoutPassword(env[name] ?? ''))}: ${issue.message}`);
+    const shown = SECRET_VARIABLES.has(name) ? '***' : withoutPassword(env[name] ?? '');
+    throw new ConfigError(`invalid environment variable ${name}=${JSON.stringify(shown)}: ${issue.message}`);
   }
+  const problem = kafkaSettingsProblem(result.data);
+  if (problem) throw new ConfigError(`invalid environment: ${problem}`);
   return Object.freeze(result.data);
 }
 

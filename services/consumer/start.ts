@@ -1,7 +1,7 @@
-import { kafkaBrokers, type Config } from '../../shared/config.ts';
+import type { Config } from '../../shared/config.ts';
 import { createServicePool } from '../../shared/db/service-pool.ts';
 import type { ReadinessChecks } from '../../shared/http/probes.ts';
-import { createKafka } from '../../shared/kafka/client.ts';
+import { createKafka, kafkaTarget } from '../../shared/kafka/client.ts';
 import { listeningPort } from '../../shared/listening-port.ts';
 import { loggerOptions } from '../../shared/logging.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
@@ -37,7 +37,8 @@ export type RunningConsumer = Omit<ConsumerService, 'start'>;
 
 /** Everything wired, nothing connected yet: main.ts handles signals from here on, start-up included. */
 export function createConsumer(config: Config, overrides: ConsumerOverrides = {}): ConsumerService {
-  const brokers = kafkaBrokers(config);
+  const target = kafkaTarget(config);
+  const { brokers } = target;
   const registry = overrides.registry ?? createMetricsRegistry('consumer');
   // One connection per batch in flight, on top of those the readiness check and tenant lookups use.
   const pool = createServicePool(
@@ -56,7 +57,7 @@ export function createConsumer(config: Config, overrides: ConsumerOverrides = {}
   } satisfies ReadinessChecks;
   const app = buildConsumerServer({ readiness }, { logger: overrides.logger ?? loggerOptions(config.LOG_LEVEL, 'consumer'), registry });
 
-  const kafka = createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-consumer`, brokers, logger: app.log });
+  const kafka = createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-consumer`, ...target, logger: app.log });
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= app.close());
   const consumer = createCallRecordConsumer(kafka, {

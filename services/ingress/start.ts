@@ -1,8 +1,8 @@
 import { Partitioners } from 'kafkajs';
-import { kafkaBrokers, type Config } from '../../shared/config.ts';
+import type { Config } from '../../shared/config.ts';
 import { createServicePool } from '../../shared/db/service-pool.ts';
 import type { ReadinessChecks } from '../../shared/http/probes.ts';
-import { createKafka } from '../../shared/kafka/client.ts';
+import { createKafka, kafkaTarget } from '../../shared/kafka/client.ts';
 import { loggerOptions } from '../../shared/logging.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { listeningPort } from '../../shared/listening-port.ts';
@@ -35,10 +35,11 @@ export type RunningIngress = Omit<Ingress, 'start'>;
 
 /** Everything wired, nothing connected yet: main.ts handles signals from here on, start-up included. */
 export function createIngress(config: Config, overrides: IngressOverrides = {}): Ingress {
-  const brokers = kafkaBrokers(config);
+  const target = kafkaTarget(config);
+  const { brokers } = target;
   const pool = createServicePool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'callstream-ingress');
   const { db } = pool;
-  const kafka = createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-ingress`, brokers });
+  const kafka = createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-ingress`, ...target });
   // Not idempotent (see coalescing-producer.ts). Few retries: the publisher answers 503 after PRODUCE_TIMEOUT_MS
   // anyway, the sender retries the whole request, and a stuck batch should not hold the queue for long.
   // Keys are partitioned with Kafka's own murmur2, as a Java producer would, so subscribers can rely on it.

@@ -1,4 +1,6 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { kafkaBrokers, type Config } from '../config.ts';
+import { kafkaConnection, type KafkaConnection, type KafkaConnectionSettings } from './settings.ts';
 
 /**
  * The one place that knows how to build a kafkajs client. Services get a Kafka instance from here and
@@ -11,11 +13,23 @@ export interface KafkaLogger {
   debug(object: object, message: string): void;
 }
 
-export function createKafka(options: { clientId: string; brokers: string[]; logger?: KafkaLogger }): Kafka {
+/** Where a client connects and how: what every Kafka client of the project is built from. */
+export interface KafkaTarget {
+  brokers: string[];
+  connection: KafkaConnection;
+}
+
+/** The brokers and the TLS / SASL settings of a config. */
+export function kafkaTarget(config: KafkaConnectionSettings & Pick<Config, 'KAFKA_BROKERS'>): KafkaTarget {
+  return { brokers: kafkaBrokers(config), connection: kafkaConnection(config) };
+}
+
+export function createKafka(options: KafkaTarget & { clientId: string; logger?: KafkaLogger }): Kafka {
   const logger = options.logger;
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...options.connection,
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 5 },
