@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { createKafka, ensureTopics } from '../shared/kafka/client.ts';
+import { createKafka } from '../shared/kafka/client.ts';
+import { TOPIC_MAX_MESSAGE_BYTES } from '../shared/kafka/topic-settings.ts';
+import { ensureTopics } from '../shared/kafka/topics.ts';
 import type { KafkaConnection } from '../shared/kafka/settings.ts';
 
 /**
@@ -32,7 +34,10 @@ export async function createTopicSet(kafka: Kafka, prefix: string, partitions = 
   // client waits for the new partitions' leaders; creating them again is harmless.
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await ensureTopics(kafka, Object.values(topics), partitions);
+      await ensureTopics(
+        kafka,
+        Object.values(topics).map((name) => ({ name, partitions, maxMessageBytes: TOPIC_MAX_MESSAGE_BYTES })),
+      );
       return topics;
     } catch (error) {
       if (attempt >= CREATE_ATTEMPTS) throw error;

@@ -148,6 +148,14 @@ export class ConfigError extends Error {
 /** A URL's password (`scheme://user:password@host`) as `***`: the line naming a bad value is printed and logged. */
 const withoutPassword = (value: string) => value.replace(/(\/\/[^/:@\s]*:)[^@/\s]*@/g, '$1***@');
 
+function topicSettingsProblem(config: z.output<typeof configSchema>): string | undefined {
+  const { TOPIC_REPLICATION_FACTOR: replicas, TOPIC_MIN_INSYNC_REPLICAS: insync } = config;
+  if (replicas !== undefined && insync !== undefined && insync > replicas) {
+    return `TOPIC_MIN_INSYNC_REPLICAS=${insync} is more than TOPIC_REPLICATION_FACTOR=${replicas}: no acks=all write could succeed`;
+  }
+  return undefined;
+}
+
 /** Parses the environment; a bad value throws one ConfigError line naming the variable. An empty value counts as unset. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
@@ -158,7 +166,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const shown = SECRET_VARIABLES.has(name) ? '***' : withoutPassword(env[name] ?? '');
     throw new ConfigError(`invalid environment variable ${name}=${JSON.stringify(shown)}: ${issue.message}`);
   }
-  const problem = kafkaSettingsProblem(result.data);
+  const problem = kafkaSettingsProblem(result.data) ?? topicSettingsProblem(result.data);
   if (problem) throw new ConfigError(`invalid environment: ${problem}`);
   return Object.freeze(result.data);
 }

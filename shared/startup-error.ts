@@ -9,6 +9,10 @@ import { reportStartup } from './startup-report.ts';
 export type StartupErrorCode =
   | 'POSTGRES_UNAVAILABLE'
   | 'KAFKA_UNAVAILABLE'
+  /** Kafka refused to create a topic as configured (a replication factor above the broker count). */
+  | 'KAFKA_TOPIC_REFUSED'
+  /** An existing topic is weaker than the config asks (fewer replicas, shorter retention…). */
+  | 'KAFKA_TOPICS_WEAKER'
   | 'PORT_IN_USE'
   | 'PORT_UNAVAILABLE'
   /** npm start: a service it started could not start (the service's own line). */
@@ -43,6 +47,7 @@ export async function needPostgres<T>(databaseUrl: string, step: () => Promise<T
   try {
     return await step();
   } catch (error) {
+    if (error instanceof StartupError) throw error;
     const root = dependencyCause(error);
     if (!root) throw error;
     const where = `Postgres at ${displayDatabaseUrl(databaseUrl)} (DATABASE_URL)`;
@@ -63,6 +68,7 @@ export async function needKafka<T>(brokers: readonly string[], step: () => Promi
   try {
     return await step();
   } catch (error) {
+    if (error instanceof StartupError) throw error;
     const root = dependencyCause(error);
     if (!root) throw error;
     const where = `Kafka at ${brokers.join(',')} (KAFKA_BROKERS)`;

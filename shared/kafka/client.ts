@@ -47,32 +47,3 @@ export function createKafka(options: KafkaTarget & { clientId: string; logger?: 
       },
   });
 }
-
-/**
- * Records may be as large as the ingress body limit (1 MiB) plus the envelope, and a quarantined payload
- * carries its errors too: the broker's default of about 1 MB per record is raised on our topics.
- */
-export const TOPIC_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-
-/** Creates the topics that do not exist yet; existing ones are left as they are. */
-export async function ensureTopics(kafka: Kafka, topics: string[], numPartitions: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((topic) => !existing.has(topic));
-    if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions,
-          replicationFactor: 1,
-          configEntries: [{ name: 'max.message.bytes', value: String(TOPIC_MAX_MESSAGE_BYTES) }],
-        })),
-      });
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}

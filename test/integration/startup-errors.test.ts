@@ -1,30 +1,13 @@
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { freePort } from '../../kit/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
+import { nodeScript as node, runScript as start } from '../support/run-script.ts';
 
 /**
  * A process that cannot start says in one line which dependency it could not use and which variable
  * points at it, without the password, and exits 1: not a stack trace ending in `connect ECONNREFUSED`.
  */
-const run = promisify(execFile);
-const root = new URL('../../', import.meta.url).pathname;
-
-function start(args: string[], env: Record<string, string>) {
-  return run(args[0]!, args.slice(1), {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    timeout: 60_000,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-}
-
-const node = (script: string) => [process.execPath, '--import', 'tsx', script];
-
 describe('start-up failures name the dependency and its variable', () => {
   let db: TestDatabase;
   let closedPort: number;
