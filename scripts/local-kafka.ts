@@ -1,30 +1,27 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatStorage, isFormatted, portAcceptsConnections, spawnBroker, untilListening } from './local-kafka/broker-process.ts';
+import { resolveKafkaJars, type KafkaRelease } from './local-kafka/jars.ts';
+import { ensureBrokerTls, formatScramArguments, type LocalKafkaSecurity, type ScramMechanism } from './local-kafka/security.ts';
+import { serverProperties, serverPropertiesFile, type NodeLayout } from './local-kafka/server-properties.ts';
 
 /**
- * A single-node Apache Kafka broker in KRaft mode for development and tests. Maven resolves the pinned
- * jars from Maven Central once (kafka/pom.xml, the current 4.x release; kafka/3.9/pom.xml, the 3.9 line
- * kept as a client-side target); the broker runs from them with its data under .local/.
+ * A single-node Apache Kafka broker in KRaft mode for development and tests, run from the pinned jars
+ * (local-kafka/jars.ts) with its data under .local/ or a test's directory. A three-node cluster is in
+ * local-kafka/cluster.ts; a SASL_SSL listener in local-kafka/security.ts.
  */
-export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-
-export type KafkaRelease = 'current' | '3.9';
-
-/** Where each release's pom is, and how its broker is told where its logging configuration is. */
-const RELEASES: Record<KafkaRelease, { pom: string; logging: string }> = {
-  current: {
-    pom: join(REPO_ROOT, 'kafka', 'pom.xml'),
-    logging: `-Dlog4j2.configurationFile=${join(REPO_ROOT, 'kafka', 'log4j2.properties')}`,
-  },
-  '3.9': {
-    pom: join(REPO_ROOT, 'kafka', '3.9', 'pom.xml'),
-    logging: `-Dlog4j.configuration=file:${join(REPO_ROOT, 'kafka', '3.9', 'log4j.properties')}`,
-  },
-};
+export { kafkaLoggingOption, kafkaVersion, REPO_ROOT, resolveKafkaJars, type KafkaRelease } from './local-kafka/jars.ts';
+export { portAcceptsConnections } from './local-kafka/broker-process.ts';
+export { setScramPassword, type LocalKafkaSecurity, type ScramMechanism, type ScramUser } from './local-kafka/security.ts';
+export {
+  localKafkaClusterPorts,
+  startLocalKafkaCluster,
+  type LocalKafkaCluster,
+  type LocalKafkaClusterOptions,
+  type LocalKafkaNode,
+} from './local-kafka/cluster.ts';
 
 export interface LocalKafka {
   brokers: string[];
@@ -32,6 +29,12 @@ export interface LocalKafka {
   process: ChildProcess;
   /** Stops the broker (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  release: KafkaRelease;
+  /** Where the tools connect without credentials: the client listener, or a secure broker's internal one. */
+  toolsBootstrap: string;
+  /** A secure broker's CA certificate (PEM), for KAFKA_SSL_CA_FILE. */
+  caFile?: string;
+  scramMechanism?: ScramMechanism;
 }
 
 export interface LocalKafkaOptions {
@@ -48,142 +51,53 @@ export interface LocalKafkaOptions {
    * Ctrl-C never reaches it) and rejects once it has exited: nothing is left behind half-started.
    */
   signal?: AbortSignal;
-}
-
-export function kafkaVersion(release: KafkaRelease = 'current'): string {
-  return /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(RELEASES[release].pom, 'utf8'))![1]!;
-}
-
-/**
- * The directory of a release's jars, .local/kafka/<version>/lib, copied there by Maven on first use. Two
- * test runs may resolve at once: each copies into a directory of its own and renames it into place, so
- * neither ever runs from a half-copied one.
- */
-export function resolveKafkaJars(release: KafkaRelease = 'current'): string {
-  const version = kafkaVersion(release);
-  const lib = join(REPO_ROOT, '.local', 'kafka', version, 'lib');
-  if (existsSync(lib)) return lib;
-  const staging = `${lib}.${process.pid}.tmp`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  process.stderr.write(`resolving Kafka ${version} from Maven Central (first run only)…\n`);
-  const result = spawnSync(
-    'mvn',
-    [
-      '-q',
-      '-B',
-      '-Dstyle.color=never',
-      '-f',
-      RELEASES[release].pom,
-      'dependency:copy-dependencies',
-      `-DoutputDirectory=${staging}`,
-      '-DincludeScope=runtime',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (result.status !== 0) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new Error(`mvn could not resolve Kafka ${version} (exit ${result.status}): ${result.stdout}${result.stderr}`);
-  }
-  try {
-    renameSync(staging, lib);
-  } catch (error) {
-    // Another run got there first: its copy is as good as ours.
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(lib)) throw error;
-  }
-  return lib;
-}
-
-function serverProperties(options: LocalKafkaOptions, controllerPort: number): string {
-  return [
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}`,
-    'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    `log.dirs=${join(options.dataDir, 'log')}`,
-    'num.partitions=6',
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'group.initial.rebalance.delay.ms=0',
-    'auto.create.topics.enable=false',
-    '',
-  ].join('\n');
-}
-
-/** The JVM option that points a release's broker or tool at its logging configuration. */
-export const kafkaLoggingOption = (release: KafkaRelease = 'current'): string => RELEASES[release].logging;
-
-function java(release: KafkaRelease, lib: string, args: string[], heapMb: number): string[] {
-  return [`-Xms${heapMb}m`, `-Xmx${heapMb}m`, RELEASES[release].logging, '-cp', `${lib}/*`, ...args];
-}
-
-export function portAcceptsConnections(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
+  /**
+   * A SASL_SSL listener (SCRAM over TLS) on `port` instead of PLAINTEXT. The CA, the broker certificate
+   * and the SCRAM users are made when the data directory is first formatted.
+   */
+  security?: LocalKafkaSecurity;
+  /** A secure broker's PLAINTEXT listener for inter-broker traffic and the tools (default port + 2). */
+  internalPort?: number;
 }
 
 export async function startLocalKafka(options: LocalKafkaOptions): Promise<LocalKafka> {
   const release = options.release ?? 'current';
   const lib = resolveKafkaJars(release);
-  const controllerPort = options.controllerPort ?? options.port + 1;
+  const security = options.security;
+  const node: NodeLayout = {
+    id: 1,
+    port: options.port,
+    controllerPort: options.controllerPort ?? options.port + 1,
+    internalPort: security ? (options.internalPort ?? options.port + 2) : undefined,
+    dataDir: options.dataDir,
+  };
   const heapMb = options.heapMb ?? 512;
   mkdirSync(options.dataDir, { recursive: true });
-  const config = join(options.dataDir, 'server.properties');
-  writeFileSync(config, serverProperties(options, controllerPort));
-  if (!existsSync(join(options.dataDir, 'log', 'meta.properties'))) {
-    const format = spawnSync(
-      'java',
-      java(release, lib, ['kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', randomUUID(), '-c', config], 256),
-      { encoding: 'utf8' },
-    );
-    if (format.status !== 0) throw new Error(`kafka storage format failed: ${format.stderr || format.stdout}`);
+  const tls = security ? await ensureBrokerTls(join(options.dataDir, 'tls')) : undefined;
+  writeFileSync(serverPropertiesFile(node), serverProperties(node, [node], security && { mechanism: security.scram.mechanism, tls: tls! }));
+  if (!isFormatted(node)) await formatStorage(release, lib, node, randomUUID(), formatScramArguments(security));
+  for (const port of [node.port, ...(node.internalPort === undefined ? [] : [node.internalPort])]) {
+    if (await portAcceptsConnections(port)) {
+      throw new Error(`port ${port} is already taken; set KAFKA_BROKERS to use a running broker`);
+    }
   }
-  if (await portAcceptsConnections(options.port)) {
-    throw new Error(`port ${options.port} is already taken; set KAFKA_BROKERS to use a running broker`);
-  }
-  // The steps above are synchronous or quick: a signal that came during them is seen here, before the spawn.
+  // The steps above are quick: a signal that came during them is seen here, before the spawn.
   options.signal?.throwIfAborted();
-  const log = openSync(options.logFile, 'a');
-  // Its own process group: a terminal's Ctrl-C reaches only our process, which stops the broker after
-  // the clients, so they can leave their consumer groups cleanly instead of leaving stale members behind.
-  const child = spawn('java', java(release, lib, ['kafka.Kafka', config], heapMb), { stdio: ['ignore', log, log], detached: true });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
-  };
-
+  const broker = spawnBroker(release, lib, node, heapMb, options.logFile);
   try {
-    await untilListening(child, options);
+    await untilListening(broker.process, options.port, options.logFile, options.signal);
   } catch (error) {
-    await stop();
+    await broker.stop();
     throw error;
   }
-  return { brokers: [`127.0.0.1:${options.port}`], port: options.port, process: child, stop };
-}
-
-async function untilListening(child: ChildProcess, options: LocalKafkaOptions): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await portAcceptsConnections(options.port))) {
-    options.signal?.throwIfAborted();
-    if (child.exitCode !== null) throw new Error(`Kafka exited with code ${child.exitCode}; see ${options.logFile}`);
-    if (Date.now() > deadline) throw new Error(`Kafka did not listen on ${options.port} within 60 s; see ${options.logFile}`);
-    await new Promise((done) => setTimeout(done, 200));
-  }
-  options.signal?.throwIfAborted();
+  return {
+    brokers: [`127.0.0.1:${options.port}`],
+    port: options.port,
+    process: broker.process,
+    stop: broker.stop,
+    release,
+    toolsBootstrap: `127.0.0.1:${node.internalPort ?? node.port}`,
+    caFile: tls?.caFile,
+    scramMechanism: security?.scram.mechanism,
+  };
 }
