@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { kafkaBrokers, type Config } from '../config.ts';
 import { kafkaConnection, type KafkaConnection, type KafkaConnectionSettings } from './settings.ts';
+import './codecs.ts';
 
 /**
  * The one place that knows how to build a kafkajs client. Services get a Kafka instance from here and

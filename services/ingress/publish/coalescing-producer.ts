@@ -1,5 +1,6 @@
 import type { Producer } from 'kafkajs';
 import type { Config } from '../../../shared/config.ts';
+import { compressionType } from '../../../shared/kafka/codecs.ts';
 import { nextBatchLength, recordBytes } from './publish-batch.ts';
 
 /**
@@ -7,7 +8,8 @@ import { nextBatchLength, recordBytes } from './publish-batch.ts';
  * after its first record, or as soon as it is full (PRODUCE_MAX_BATCH records or PRODUCE_MAX_BATCH_BYTES).
  * Each send resolves when its own batch is acknowledged, and fails after PRODUCE_TIMEOUT_MS whatever
  * kafkajs is still retrying. At most PRODUCE_QUEUE_LIMIT records wait or fly at once; beyond that a send
- * fails at once. The producer must not be idempotent: kafkajs drops messages when idempotent sends
+ * fails at once. Each partition's records in a request travel as one record batch in the KAFKA_COMPRESSION
+ * codec, so the more a batch holds, the better it compresses. The producer must not be idempotent: kafkajs drops messages when idempotent sends
  * overlap; duplicates are harmless because the sink deduplicates.
  */
 export type PublishSettings = Pick<
@@ -18,6 +20,7 @@ export type PublishSettings = Pick<
   | 'PRODUCE_MAX_IN_FLIGHT'
   | 'PRODUCE_QUEUE_LIMIT'
   | 'PRODUCE_TIMEOUT_MS'
+  | 'KAFKA_COMPRESSION'
 >;
 
 export type PublishErrorCode = 'PUBLISH_QUEUE_FULL' | 'PUBLISH_TIMEOUT' | 'PUBLISH_FAILED' | 'RECORD_TOO_LARGE';
@@ -61,11 +64,13 @@ interface Pending {
 }
 
 export function createCoalescingProducer(producer: Producer, settings: PublishSettings, observer?: PublishObserver): CoalescingProducer {
+  const compression = compressionType(settings.KAFKA_COMPRESSION);
   const waiting: Pending[] = [];
   let inFlightRecords = 0;
   let inFlightBatches = 0;
   let lingerTimer: NodeJS.Timeout | undefined;
-  let brokerUp = true;
+  // Up once connected: a producer whose first connect was refused (wrong credentials) is not ready.
+  let brokerUp = false;
   let disconnected = false;
   let reconnecting: Promise<void> | undefined;
   producer.on(producer.events.CONNECT, () => {
@@ -106,6 +111,7 @@ export function createCoalescingProducer(producer: Producer, settings: PublishSe
       await producer.sendBatch({
         acks: -1,
         timeout: settings.PRODUCE_TIMEOUT_MS,
+        compression,
         topicMessages: [...topicMessages].map(([topic, messages]) => ({ topic, messages })),
       });
       brokerUp = true;
