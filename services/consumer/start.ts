@@ -2,6 +2,7 @@ import type { Config } from '../../shared/config.ts';
 import { createServicePool } from '../../shared/db/service-pool.ts';
 import type { ReadinessChecks } from '../../shared/http/probes.ts';
 import { createKafka, kafkaTarget } from '../../shared/kafka/client.ts';
+import { connectUnlessRefused } from '../../shared/kafka/refusal.ts';
 import { listeningPort } from '../../shared/listening-port.ts';
 import { loggerOptions } from '../../shared/logging.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
@@ -12,6 +13,7 @@ import { buildConsumerServer } from './app.ts';
 import { processBatch } from './batch-processor.ts';
 import { createCallRecordConsumer, type CallRecordConsumer } from './call-record-consumer.ts';
 import { createConsumerMetrics } from './consumer-metrics.ts';
+import { joinWhenAccepted } from './join-when-accepted.ts';
 import { createTimeZoneCache } from './time-zone-cache.ts';
 
 /**
@@ -50,9 +52,11 @@ export function createConsumer(config: Config, overrides: ConsumerOverrides = {}
   const tenants = createTenantRepository(db);
   const timeZoneOf = createTimeZoneCache(async (tenantId) => (await tenants.find(tenantId))?.timezone, config.TENANT_CACHE_TTL_MS);
 
-  // Ready: a member of the group (it may be given partitions) and Postgres answers.
+  // Ready: Postgres answers, Kafka accepted the connection, and a member of the group (it may be given partitions).
+  let kafkaAccepted = false;
   const readiness = {
     postgres: pool.ready,
+    kafka: async () => kafkaAccepted,
     consumerGroup: async () => consumer.isMember(),
   } satisfies ReadinessChecks;
   const app = buildConsumerServer({ readiness }, { logger: overrides.logger ?? loggerOptions(config.LOG_LEVEL, 'consumer'), registry });
@@ -89,7 +93,20 @@ export function createConsumer(config: Config, overrides: ConsumerOverrides = {}
     async start() {
       await pool.reach();
       await listenAndReport(app, { variable: 'CONSUMER_PORT', port: config.CONSUMER_PORT, host: config.HOST }, overrides);
-      await needKafka(brokers, () => consumer.start());
+      // Refused (credentials, certificate): stay up, unready, and join once Kafka accepts; not a crash loop.
+      kafkaAccepted = await needKafka(brokers, () => connectUnlessRefused(() => consumer.start(), brokers, app.log));
+      if (!kafkaAccepted) {
+        void joinWhenAccepted({
+          join: () => consumer.start(),
+          policy: { initialMs: config.CONSUMER_RETRY_INITIAL_MS, maxMs: config.CONSUMER_RETRY_MAX_MS },
+          stopped: () => closing !== undefined,
+          log: app.log,
+        }).then(async (joined) => {
+          kafkaAccepted = joined;
+          // Joined just as the service began to close: leave again, as close() could not.
+          if (joined && closing) await consumer.stop();
+        });
+      }
     },
     close,
   };

@@ -3,6 +3,7 @@ import type { Config } from '../../shared/config.ts';
 import { createServicePool } from '../../shared/db/service-pool.ts';
 import type { ReadinessChecks } from '../../shared/http/probes.ts';
 import { createKafka, kafkaTarget } from '../../shared/kafka/client.ts';
+import { connectUnlessRefused } from '../../shared/kafka/refusal.ts';
 import { loggerOptions } from '../../shared/logging.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { listeningPort } from '../../shared/listening-port.ts';
@@ -81,7 +82,14 @@ export function createIngress(config: Config, overrides: IngressOverrides = {}):
     async start() {
       // Postgres first: without it no request could be authenticated, so fail at start rather than on each.
       await pool.reach();
-      await needKafka(brokers, () => producer.connect());
+      // Refused (credentials, certificate): start unready; the readiness check connects again every interval.
+      const accepted = await needKafka(brokers, () => connectUnlessRefused(() => producer.connect(), brokers, app.log));
+      if (!accepted) {
+        const stopWatching = producer.on(producer.events.CONNECT, () => {
+          stopWatching();
+          app.log.info({ brokers: brokers.join(',') }, 'Kafka accepted the connection; ready');
+        });
+      }
       await listenAndReport(app, { variable: 'INGRESS_PORT', port: config.INGRESS_PORT, host: config.HOST }, overrides);
     },
     close: () => (closing ??= app.close()),

@@ -5,6 +5,7 @@ import { startConsumer as startConsumerService, type RunningConsumer } from '../
 import { startIngress } from '../../services/ingress/start.ts';
 import { startQuery } from '../../services/query/start.ts';
 import { createTenantRepository, type CreatedTenant, type NewTenant } from '../../shared/tenants/repository.ts';
+import type { KafkaConnection } from '../../shared/kafka/settings.ts';
 import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 import { createTestTopics, testKafka, uniqueName, type TopicSet as TestTopics } from '../../kit/topics.ts';
 import { failTestOnCrash, IN_PROCESS, testServiceConfig } from './service-config.ts';
@@ -37,12 +38,14 @@ export interface TestPipelineOptions {
   brokers?: string[];
   /** Further settings of the three services, by their variable names. */
   env?: Record<string, string>;
+  /** How the test's own client reaches `brokers` (TLS, SASL); the services get theirs from env. */
+  connection?: KafkaConnection;
 }
 
 export async function startTestPipeline(options: TestPipelineOptions = {}): Promise<TestPipeline> {
   const db = await createTestDatabase(inject('adminDatabaseUrl'), inject('templateDatabase'));
   const brokers = options.brokers ?? inject('kafkaBrokers');
-  const kafka = testKafka(brokers);
+  const kafka = testKafka(brokers, options.connection);
   const topics = await createTestTopics(kafka);
   const config = (group?: string) =>
     testServiceConfig({ databaseUrl: db.url, topics, brokers, ...(group ? { group } : {}), ...(options.env ? { env: options.env } : {}) });
