@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigOrExit } from '../shared/config.ts';
-import { createKafka } from '../shared/kafka/client.ts';
+import { createKafka, kafkaTarget } from '../shared/kafka/client.ts';
 import { createTenantRepository } from '../shared/tenants/repository.ts';
 import { REPO_ROOT } from '../scripts/local-kafka.ts';
 import { createPayloadSet } from './generator/payloads.ts';
@@ -67,7 +67,12 @@ try {
     profileDir,
     brokers: kafka.brokers,
     kafkaPid: kafka.pid,
-    kafka: createKafka({ clientId: 'callstream-bench', brokers: kafka.brokers, connection: {} }),
+    // The cluster named by KAFKA_BROKERS is reached as the services reach it (TLS, SASL); the bench's own broker is plaintext.
+    kafka: createKafka({
+      clientId: 'callstream-bench',
+      brokers: kafka.brokers,
+      connection: config.KAFKA_BROKERS ? kafkaTarget(config).connection : {},
+    }),
     db,
     tenant,
     payloads: createPayloadSet(options.seed, options.templates),
