@@ -14,6 +14,8 @@ export interface KafkaLogger {
   debug(object: object, message: string): void;
 }
 
+const AUTHENTICATION_FAILED = /authentication failed/i;
+
 /** Where a client connects and how: what every Kafka client of the project is built from. */
 export interface KafkaTarget {
   brokers: string[];
@@ -41,7 +43,10 @@ export function createKafka(options: KafkaTarget & { clientId: string; logger?: 
         if (!logger) return;
         const { message, ...rest } = log;
         const fields = { component: 'kafkajs', ...rest };
-        if (level === logLevel.ERROR) logger.error(fields, message);
+        // kafkajs reports a refused login at error level three times per attempt; the service says it once
+        // (kafka/refusal.ts), so these are detail.
+        if (AUTHENTICATION_FAILED.test(`${message} ${String(rest.error ?? '')}`)) logger.debug(fields, message);
+        else if (level === logLevel.ERROR) logger.error(fields, message);
         else if (level === logLevel.WARN) logger.warn(fields, message);
         else if (level === logLevel.INFO) logger.info(fields, message);
         else logger.debug(fields, message);
