@@ -4,16 +4,17 @@ import { configEnvironment, kafkaBrokers, loadConfigOrExit, npmStartPorts, wants
 import { createPool } from '../shared/db/pool.ts';
 import { exitOnStartupFailure, needKafka, needPostgres, startupFailureLine } from '../shared/startup-error.ts';
 import { createTenantRepository, type CreatedTenant } from '../shared/tenants/repository.ts';
-import { REPO_ROOT, startLocalKafka, type LocalKafka } from './local-kafka.ts';
+import { REPO_ROOT, startLocalKafka, startLocalKafkaCluster } from './local-kafka.ts';
 import { portsInUse } from './ports-in-use.ts';
 import { prepareDatabase, prepareTopics } from './prepare.ts';
 import { killAllServicesNow, PORT_VARIABLE, spawnService, type ServiceProcess } from './service-process.ts';
 
 /**
- * npm start: the whole pipeline on this machine. Starts a local Kafka unless KAFKA_BROKERS is set,
- * migrates Postgres, creates the topics, ensures a development tenant, runs the three services and prints
- * a curl for each. Ctrl-C (or SIGTERM) stops everything it started, Kafka last, at any moment: while it
- * starts too. It refuses before starting anything when its ports clash or are taken.
+ * npm start: the whole pipeline on this machine. Starts a local Kafka unless KAFKA_BROKERS is set (one
+ * node, or a three-node cluster with LOCAL_KAFKA_NODES=3), migrates Postgres, creates the topics, ensures
+ * a development tenant, runs the three services and prints a curl for each. Ctrl-C (or SIGTERM) stops
+ * everything it started, Kafka last, at any moment: while it starts too. It refuses before starting
+ * anything when its ports clash or are taken.
  */
 const SERVICES = ['ingress', 'consumer', 'query'] as const;
 
@@ -25,9 +26,17 @@ const LOGS = join(LOCAL, 'logs');
 const DEV_TENANT_FILE = join(LOCAL, 'dev-tenant.json');
 const logOf = (name: string) => `${relative(REPO_ROOT, LOGS)}/${name}.log`;
 
-let kafka: LocalKafka | undefined;
+/** The Kafka npm start runs itself, one node or three, as the rest of this script needs it. */
+interface OwnKafka {
+  brokers: string[];
+  stop(): Promise<void>;
+  /** SIGKILLs its JVMs, for the exit handler, where nothing can be awaited. */
+  killNow(): void;
+}
+
+let kafka: OwnKafka | undefined;
 /** The broker being started: a signal meanwhile must wait for its JVM to be gone. */
-let kafkaStarting: Promise<LocalKafka> | undefined;
+let kafkaStarting: Promise<OwnKafka> | undefined;
 const children = new Map<string, ServiceProcess>();
 /** Aborted when stopping begins: start-up checks it before each step and spawns nothing after it. */
 const stopRequested = new AbortController();
@@ -53,7 +62,7 @@ process.on('SIGTERM', () => void stopAll(0));
 // Last resort if this process dies some other way: never leave a service running.
 process.on('exit', () => {
   killAllServicesNow();
-  kafka?.process.kill('SIGKILL');
+  kafka?.killNow();
 });
 
 async function ensureDevTenant(): Promise<CreatedTenant> {
@@ -72,6 +81,22 @@ async function ensureDevTenant(): Promise<CreatedTenant> {
   }
 }
 
+/** One node (data in .local/kafka/data), or three (.local/kafka/cluster-3, kept apart: another cluster id). */
+async function startOwnKafka(): Promise<OwnKafka> {
+  const port = config.LOCAL_KAFKA_PORT;
+  const signal = stopRequested.signal;
+  if (config.LOCAL_KAFKA_NODES === 1) {
+    say(`starting Kafka on 127.0.0.1:${port} (log: ${logOf('kafka')})…`);
+    const broker = await startLocalKafka({ port, dataDir: join(LOCAL, 'kafka', 'data'), logFile: join(LOGS, 'kafka.log'), signal });
+    return { brokers: broker.brokers, stop: () => broker.stop(), killNow: () => broker.process.kill('SIGKILL') };
+  }
+  say(
+    `starting Kafka, three nodes, on 127.0.0.1:${port}, ${port + 2} and ${port + 4} (logs: ${logOf('kafka-1')}, kafka-2.log, kafka-3.log)…`,
+  );
+  const cluster = await startLocalKafkaCluster({ nodes: 3, port, dataDir: join(LOCAL, 'kafka', 'cluster-3'), logDir: LOGS, signal });
+  return { brokers: cluster.brokers, stop: () => cluster.stop(), killNow: () => cluster.killNow() };
+}
+
 async function startUp(): Promise<void> {
   const ports = npmStartPorts(config, { localKafka });
   const taken = await portsInUse(ports);
@@ -81,13 +106,7 @@ async function startUp(): Promise<void> {
   checkpoint();
 
   if (localKafka) {
-    say(`starting Kafka on 127.0.0.1:${config.LOCAL_KAFKA_PORT} (log: ${logOf('kafka')})…`);
-    kafkaStarting = startLocalKafka({
-      port: config.LOCAL_KAFKA_PORT,
-      dataDir: join(LOCAL, 'kafka', 'data'),
-      logFile: join(LOGS, 'kafka.log'),
-      signal: stopRequested.signal,
-    });
+    kafkaStarting = startOwnKafka();
     kafka = await kafkaStarting;
   }
   const brokers = kafka?.brokers ?? kafkaBrokers(config);

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { portAcceptsConnections } from '../../scripts/local-kafka.ts';
-import { freePort, freePortPair } from '../../kit/ports.ts';
+import { freeConsecutivePorts } from '../../kit/consecutive-ports.ts';
+import { freePort } from '../../kit/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
+import { testKafka } from '../../kit/topics.ts';
 import { eventually } from '../support/pipeline.ts';
 
 /**
@@ -30,8 +32,9 @@ interface Spawned extends Started {
   stderr: () => string;
 }
 
-async function spawnNpmStart(env: Record<string, string>): Promise<Spawned> {
-  const kafkaPort = await freePortPair();
+/** kafkaPorts: how many consecutive ports its own Kafka takes (2 per node: client and controller). */
+async function spawnNpmStart(env: Record<string, string>, kafkaPorts = 2): Promise<Spawned> {
+  const kafkaPort = await freeConsecutivePorts(kafkaPorts);
   const ports = { INGRESS_PORT: await freePort(), QUERY_PORT: await freePort(), CONSUMER_PORT: await freePort() };
   const child = spawn('npm', ['start'], {
     cwd: root,
@@ -60,27 +63,36 @@ async function spawnNpmStart(env: Record<string, string>): Promise<Spawned> {
     output: () => output,
     stderr: () => stderr,
     exited,
-    ports: [kafkaPort, kafkaPort + 1, ...Object.values(ports)],
+    ports: [...Array.from({ length: kafkaPorts }, (_, index) => kafkaPort + index), ...Object.values(ports)],
   };
 }
 
-async function npmStart(env: Record<string, string>): Promise<Spawned> {
-  const started = await spawnNpmStart(env);
-  await eventually(async () => (started.output().includes('Ctrl-C stops everything.') ? true : undefined), 120_000).catch((error) => {
+async function npmStart(env: Record<string, string>, kafkaPorts = 2): Promise<Spawned> {
+  const started = await spawnNpmStart(env, kafkaPorts);
+  let ended: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  void started.exited.then((how) => (ended = how));
+  // An npm start that gave up (a port taken meanwhile by another run) is reported at once, with its output.
+  const up = async () => (started.output().includes('Ctrl-C stops everything.') ? true : ended ? false : undefined);
+  const came = await eventually(up, 120_000).catch((error: Error) => {
     process.kill(-started.pid, 'SIGINT');
     throw new Error(`npm start did not come up: ${error.message}\n${started.output()}`);
   });
+  if (!came) throw new Error(`npm start exited (${JSON.stringify(ended)}) before it came up:\n${started.output()}`);
   return started;
 }
 
-/** Pids of the Kafka brokers whose data lives under stateDir (the JVM runs in a process group of its own). */
+/**
+ * Pids of the Kafka JVMs whose data lives under stateDir (each runs in a process group of its own): the
+ * single node's (kafka/data) and the three-node cluster's (kafka/cluster-3/node-<i>).
+ */
 function brokerPids(stateDir: string): number[] {
-  const config = join(stateDir, 'kafka', 'data', 'server.properties');
+  const kafkaDir = join(stateDir, 'kafka');
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(config);
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return args.some((arg) => arg.startsWith(`${kafkaDir}/`) && arg.endsWith('/server.properties'));
       } catch {
         return false; // gone meanwhile
       }
@@ -91,6 +103,24 @@ function brokerPids(stateDir: string): number[] {
 function printedCurl(output: string, marker: string): string {
   const lines = output.split('\n');
   return lines[lines.findIndex((line) => line.startsWith(marker)) + 1]!.trim();
+}
+
+/** Runs the two printed curls as pasted: the seed call is accepted, then looked up. Returns the lookup curl. */
+async function expectPrintedCurlsWork(started: Spawned): Promise<string> {
+  const post = await exec('bash', ['-c', printedCurl(started.output(), 'Send the seed-000 sample callback:')], { cwd: root });
+  expect(JSON.parse(post.stdout)).toMatchObject({ status: 'accepted', callId: expectedLookup.callId });
+
+  const lookupCurl = printedCurl(started.output(), 'Look the call up:');
+  const body = await eventually(async () => {
+    const { stdout } = await exec('bash', ['-c', lookupCurl]);
+    const parsed = JSON.parse(stdout);
+    return parsed.error ? undefined : parsed;
+  }, 10_000);
+  const { customer, ...rest } = body;
+  const { customer: expectedCustomer, ...expectedRest } = expectedLookup;
+  expect(rest).toEqual(expectedRest);
+  expect(Object.keys(customer)).toEqual(Object.keys(expectedCustomer));
+  return lookupCurl;
 }
 
 function groupAlive(pid: number): boolean {
@@ -128,19 +158,7 @@ describe('npm start', () => {
   it('runs the pipeline: the printed curls store and return the seed call; Ctrl-C stops everything', { timeout: 180_000 }, async () => {
     const started = await npmStart({ DATABASE_URL: db.url, LOCAL_STATE_DIR: stateDir });
     try {
-      const post = await exec('bash', ['-c', printedCurl(started.output(), 'Send the seed-000 sample callback:')], { cwd: root });
-      expect(JSON.parse(post.stdout)).toMatchObject({ status: 'accepted', callId: expectedLookup.callId });
-
-      const lookupCurl = printedCurl(started.output(), 'Look the call up:');
-      const body = await eventually(async () => {
-        const { stdout } = await exec('bash', ['-c', lookupCurl]);
-        const parsed = JSON.parse(stdout);
-        return parsed.error ? undefined : parsed;
-      }, 10_000);
-      const { customer, ...rest } = body;
-      const { customer: expectedCustomer, ...expectedRest } = expectedLookup;
-      expect(rest).toEqual(expectedRest);
-      expect(Object.keys(customer)).toEqual(Object.keys(expectedCustomer));
+      const lookupCurl = await expectPrintedCurlsWork(started);
 
       // A second npm start on the same ports refuses before it starts anything or claims to run.
       const [kafkaPort, controllerPort, ingressPort, queryPort, consumerPort] = started.ports;
@@ -180,6 +198,68 @@ describe('npm start', () => {
     }
     await expectStoppedBy(started, 'SIGINT');
   });
+
+  it(
+    'runs a three-node cluster with LOCAL_KAFKA_NODES=3: replicated topics, the printed curls work; Ctrl-C stops all three nodes',
+    { timeout: 180_000 },
+    async () => {
+      const started = await npmStart({ DATABASE_URL: db.url, LOCAL_STATE_DIR: stateDir, LOCAL_KAFKA_NODES: '3' }, 6);
+      try {
+        expect(brokerPids(stateDir)).toHaveLength(3);
+        await expectPrintedCurlsWork(started);
+        const kafkaPort = started.ports[0]!;
+        const admin = testKafka([kafkaPort, kafkaPort + 2, kafkaPort + 4].map((port) => `127.0.0.1:${port}`)).admin();
+        await admin.connect();
+        try {
+          const [metadata] = (await admin.fetchTopicMetadata({ topics: ['call-records.v1'] })).topics;
+          expect(metadata!.partitions.map(({ replicas }) => [...replicas].sort())).toEqual(Array(6).fill([1, 2, 3]));
+          const { resources } = await admin.describeConfigs({
+            includeSynonyms: false,
+            resources: [{ type: 2 /* TOPIC */, name: 'call-records.v1', configNames: ['min.insync.replicas'] }],
+          });
+          expect(resources[0]!.configEntries.map(({ configValue }) => configValue)).toEqual(['2']);
+        } finally {
+          await admin.disconnect();
+        }
+        // A second one on the same ports names every port the cluster holds, before it starts anything.
+        const [, ingressPort, queryPort, consumerPort] = started.ports.slice(5);
+        const second = await spawnNpmStart({
+          DATABASE_URL: db.url,
+          LOCAL_STATE_DIR: stateDir,
+          LOCAL_KAFKA_NODES: '3',
+          LOCAL_KAFKA_PORT: String(kafkaPort),
+          INGRESS_PORT: String(ingressPort),
+          QUERY_PORT: String(queryPort),
+          CONSUMER_PORT: String(consumerPort),
+        });
+        expect(await second.exited).toEqual({ code: 1, signal: null });
+        expect(second.stderr()).toBe(
+          [
+            `LOCAL_KAFKA_PORT ${kafkaPort}`,
+            `LOCAL_KAFKA_PORT+1 (Kafka node 1 controller) ${kafkaPort + 1}`,
+            `LOCAL_KAFKA_PORT+2 (Kafka node 2) ${kafkaPort + 2}`,
+            `LOCAL_KAFKA_PORT+3 (Kafka node 2 controller) ${kafkaPort + 3}`,
+            `LOCAL_KAFKA_PORT+4 (Kafka node 3) ${kafkaPort + 4}`,
+            `LOCAL_KAFKA_PORT+5 (Kafka node 3 controller) ${kafkaPort + 5}`,
+            `INGRESS_PORT ${ingressPort}`,
+            `QUERY_PORT ${queryPort}`,
+            `CONSUMER_PORT ${consumerPort}`,
+          ]
+            .map((port) => `${port} is already in use`)
+            .join('; ') + '\n',
+        );
+        expect(second.output()).not.toContain('starting Kafka');
+      } finally {
+        process.kill(-started.pid, 'SIGINT');
+      }
+      try {
+        await expectStoppedBy(started, 'SIGINT');
+        expect(brokerPids(stateDir)).toEqual([]);
+      } finally {
+        for (const pid of brokerPids(stateDir)) process.kill(pid, 'SIGKILL'); // a JVM left behind must not outlive the test
+      }
+    },
+  );
 
   it('stops everything on SIGTERM to npm alone, and restarts on the Kafka data it kept', { timeout: 180_000 }, async () => {
     const started = await npmStart({ DATABASE_URL: db.url, LOCAL_STATE_DIR: stateDir });
