@@ -166,8 +166,14 @@ export async function startLocalKafkaCluster(options: LocalKafkaClusterOptions):
     async start() {
       if (running.has(node.id)) throw new Error(`Kafka node ${node.id} is running already`);
       const broker = spawnNode(node);
-      await untilListening(broker.process, node.port, logFile(node), undefined);
-      await serving();
+      try {
+        await untilListening(broker.process, node.port, logFile(node), undefined);
+        await serving();
+      } catch (error) {
+        // Stopped again, so that the caller may try once more and the cluster's stop has nothing half-started to find.
+        await stopNode(node);
+        throw error;
+      }
     },
   }));
   const node = (nodeId: number) => {
