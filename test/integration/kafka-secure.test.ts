@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { setScramPassword, startLocalKafkaCluster, type LocalKafkaCluster } from '../../scripts/local-kafka.ts';
 import { seedCallback } from '../../kit/callbacks.ts';
-import { freePort } from '../../kit/ports.ts';
+import { freeConsecutivePorts } from '../../kit/consecutive-ports.ts';
 import { killAllServices, startServiceProcess, type TestService } from '../../kit/service-process.ts';
 import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 import { createTestTopics, deleteTopicSet, testKafka, uniqueName, type TopicSet } from '../../kit/topics.ts';
@@ -39,7 +39,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'callstream-kafka-secure-'));
   cluster = await startLocalKafkaCluster({
     nodes: 1,
-    port: await freePort(),
+    // A secure node listens on three consecutive ports: clients, controller, internal.
+    port: await freeConsecutivePorts(3),
     dataDir,
     heapMb: 384,
     security: { scram: { mechanism: 'SCRAM-SHA-512', users: [{ username: USER, password: PASSWORD }] } },
