@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { configEnvironment, kafkaBrokers, loadConfigOrExit, npmStartPorts, wantsLocalKafka } from '../shared/config.ts';
+import { ConfigError, configEnvironment, kafkaBrokers, loadConfigOrExit, npmStartPorts, wantsLocalKafka } from '../shared/config.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { exitOnStartupFailure, needKafka, needPostgres, startupFailureLine } from '../shared/startup-error.ts';
 import { createTenantRepository, type CreatedTenant } from '../shared/tenants/repository.ts';
@@ -81,6 +81,19 @@ async function ensureDevTenant(): Promise<CreatedTenant> {
   }
 }
 
+/**
+ * The broker npm start runs itself is plaintext without SASL: services told to use TLS or SASL against it
+ * would only be refused. Such settings are meant for a cluster of one's own, named by KAFKA_BROKERS.
+ */
+function refuseSecuritySettings(settings: typeof config): void {
+  const set = (['KAFKA_SASL_MECHANISM', 'KAFKA_SSL'] as const).find((name) => settings[name] !== undefined && settings[name] !== false);
+  if (set) {
+    throw new ConfigError(
+      `invalid environment: ${set} is set but KAFKA_BROKERS is not; the broker npm start runs itself is plaintext without SASL`,
+    );
+  }
+}
+
 /** One node (data in .local/kafka/data), or three (.local/kafka/cluster-3, kept apart: another cluster id). */
 async function startOwnKafka(): Promise<OwnKafka> {
   const port = config.LOCAL_KAFKA_PORT;
@@ -98,6 +111,7 @@ async function startOwnKafka(): Promise<OwnKafka> {
 }
 
 async function startUp(): Promise<void> {
+  if (localKafka) refuseSecuritySettings(config);
   const ports = npmStartPorts(config, { localKafka });
   const taken = await portsInUse(ports);
   if (taken) throw taken;

@@ -59,6 +59,20 @@ describe('start-up failures name the dependency and its variable', () => {
     }
   });
 
+  it('npm start with TLS or SASL settings but its own (plaintext) broker: one line naming the variable, exit 1, nothing started', async () => {
+    const result = await start(node('scripts/start.ts'), {
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'u',
+      KAFKA_SASL_PASSWORD: 'pw',
+    });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'invalid environment: KAFKA_SASL_MECHANISM is set but KAFKA_BROKERS is not; the broker npm start runs itself is plaintext without SASL\n',
+    });
+  });
+
   it('npm run setup with DATABASE_URL unreachable: one line naming Postgres, exit 1', async () => {
     const result = await start(['npm', 'run', '--silent', 'setup'], {
       DATABASE_URL: unreachableDatabase,
