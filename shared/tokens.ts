@@ -15,9 +15,19 @@ export function hashToken(token: string): Buffer {
 
 const DUMMY_HASH = hashToken(generateToken());
 
-/** True when the token hashes to the stored hash; pass undefined for an unknown tenant. */
-export function tokenMatches(token: string, storedHash: Buffer | undefined): boolean {
+/**
+ * True when the token hashes to one of the stored hashes (a tenant's current token, and the one a rotation
+ * replaced while its grace period lasts). One hash, and one constant-time compare per slot whatever the slot
+ * holds: an empty slot (an unknown tenant, no rotation going on) is compared against the dummy hash, so the
+ * work is the same for every answer.
+ */
+export function tokenMatchesOneOf(token: string, storedHashes: readonly (Buffer | undefined)[]): boolean {
   const presented = hashToken(token);
-  const expected = storedHash && storedHash.length === presented.length ? storedHash : DUMMY_HASH;
-  return timingSafeEqual(presented, expected) && expected !== DUMMY_HASH;
+  let matched = false;
+  for (const stored of storedHashes) {
+    const expected = stored && stored.length === presented.length ? stored : DUMMY_HASH;
+    // Compared first, so that no slot is skipped once one matched.
+    matched = (timingSafeEqual(presented, expected) && expected !== DUMMY_HASH) || matched;
+  }
+  return matched;
 }

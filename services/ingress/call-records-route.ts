@@ -6,7 +6,7 @@ import { createEnvelope } from '../../shared/callback/envelope.ts';
 import { REJECTED_SCHEMA_VERSION } from './quarantine-record.ts';
 import { listIssues, type ListedIssues } from './callback-body/issue-list.ts';
 import { PublishError, type CallRecordPublisher } from './publish/call-record-publisher.ts';
-import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
+import type { Authentication, TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import type { Tenant } from '../../shared/tenants/repository.ts';
 import { errorSummary, isTransientPostgresFailure } from '../../shared/db/errors.ts';
 import { sendError, sendUnavailable } from '../../shared/http/error-codes.ts';
@@ -56,17 +56,19 @@ async function callRecordsRoutePlugin(app: FastifyInstance, deps: CallRecordsRou
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   async function authenticate(request: CallRecordsRequest, reply: FastifyReply) {
-    let tenant: Tenant | undefined;
+    let authentication: Authentication;
     try {
-      tenant = await deps.tenants.authenticate(request.params.tenantId, presentedToken(request), 'ingest');
+      authentication = await deps.tenants.authenticate(request.params.tenantId, presentedToken(request), 'ingest');
     } catch (error) {
       // Only a Postgres that cannot be used right now is worth a retry; a bug is the error handler's 500.
       if (!isTransientPostgresFailure(error)) throw error;
       request.log.warn({ error: errorSummary(error) }, 'tenant lookup failed');
       return sendUnavailable(reply, deps.retryAfterSeconds, 'TENANT_LOOKUP_UNAVAILABLE', 'the tenant could not be checked; retry later');
     }
-    if (!tenant) return sendError(reply, 'UNAUTHORIZED', 'unknown tenant or wrong ingest token');
-    tenants.set(request, tenant);
+    // A disabled tenant's sender gets the wrong-token answer: nothing tells a caller more than that its
+    // credentials do not let it send.
+    if (authentication.outcome !== 'authenticated') return sendError(reply, 'UNAUTHORIZED', 'unknown tenant or wrong ingest token');
+    tenants.set(request, authentication.tenant);
   }
 
   function publishFailed(request: FastifyRequest, reply: FastifyReply, error: unknown, issues?: ListedIssues) {

@@ -13,12 +13,14 @@ export function commuboAuth(tenants: TenantAuthenticator) {
     reply.header('cache-control', 'private, no-cache');
     const tenantId = request.headers['x-commubo-tenantid'];
     const token = request.headers['x-commubo-accesstoken'];
-    const tenant = await tenants.authenticate(
+    const authentication = await tenants.authenticate(
       typeof tenantId === 'string' ? tenantId : '',
       typeof token === 'string' ? token : '',
       'access',
     );
-    if (!tenant) return sendError(reply, 'FORBIDDEN', 'unknown tenant or wrong access token');
-    request.tenant = tenant;
+    // Said only to a client with the right token: the tenant exists, and its operator switched it off.
+    if (authentication.outcome === 'disabled') return sendError(reply, 'TENANT_DISABLED', 'this tenant is disabled');
+    if (authentication.outcome !== 'authenticated') return sendError(reply, 'FORBIDDEN', 'unknown tenant or wrong access token');
+    request.tenant = authentication.tenant;
   };
 }

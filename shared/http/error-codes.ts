@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   INVALID_CAMPAIGN_ID: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  /** The query service, to a client with the right access token of a disabled tenant (the ingress says 401). */
+  TENANT_DISABLED: 403,
   NOT_FOUND: 404,
   CALL_NOT_FOUND: 404,
   REQUEST_TIMEOUT: 408,

@@ -1,4 +1,4 @@
-import { tokenMatches } from '../tokens.ts';
+import { tokenMatchesOneOf } from '../tokens.ts';
 import { isTenantId, type Tenant, type TenantRepository } from './repository.ts';
 
 /**
@@ -10,16 +10,34 @@ import { isTenantId, type Tenant, type TenantRepository } from './repository.ts'
  * tenant id that is not one UUID string, or a token that is not one string, is bad credentials like any
  * other. It never reaches the database or the cache (garbage ids would evict real tenants), and never the
  * hash (which throws on an array, once answered as a failed lookup).
+ *
+ * What an operator changes (npm run cli -- tenants …) is read with the tenant, so it reaches every running
+ * service within the TTL: a new token, a disabled or enabled tenant. A rotated token's grace period is
+ * checked against the clock on each request, so it ends on time whatever the cache holds.
  */
 export type TokenKind = 'ingest' | 'access';
 
+export type Authentication =
+  | { outcome: 'authenticated'; tenant: Tenant }
+  /**
+   * The token is right but the tenant is disabled. Only a caller that presented the right token learns it:
+   * the query service says so (403 TENANT_DISABLED), the ingress answers its sender as for a wrong token.
+   */
+  | { outcome: 'disabled'; tenantId: string }
+  | { outcome: 'refused' };
+
 export interface TenantAuthenticator {
-  authenticate(tenantId: unknown, token: unknown, kind: TokenKind): Promise<Tenant | undefined>;
+  authenticate(tenantId: unknown, token: unknown, kind: TokenKind): Promise<Authentication>;
 }
 
 const MAX_ENTRIES = 10_000;
+const REFUSED: Authentication = { outcome: 'refused' };
 
-export function createTenantAuthenticator(tenants: TenantRepository, ttlMs: number, now = () => Date.now()): TenantAuthenticator {
+export function createTenantAuthenticator(
+  tenants: Pick<TenantRepository, 'find'>,
+  ttlMs: number,
+  now = () => Date.now(),
+): TenantAuthenticator {
   const cache = new Map<string, { tenant: Tenant | undefined; expiresAt: number }>();
   // One database lookup per tenant at a time: when an entry expires under load, the requests waiting on
   // it share one query instead of each taking a pool connection (which once exhausted the pool).
@@ -51,9 +69,20 @@ export function createTenantAuthenticator(tenants: TenantRepository, ttlMs: numb
   return {
     async authenticate(tenantId, token, kind) {
       const tenant = typeof tenantId === 'string' && isTenantId(tenantId) ? await lookup(tenantId) : undefined;
-      const storedHash = kind === 'ingest' ? tenant?.ingestTokenHash : tenant?.accessTokenHash;
-      const ok = tokenMatches(typeof token === 'string' ? token : '', storedHash);
-      return ok ? tenant : undefined;
+      const ok = tokenMatchesOneOf(typeof token === 'string' ? token : '', acceptedHashes(tenant, kind, now()));
+      if (!ok || !tenant) return REFUSED;
+      return tenant.status === 'active' ? { outcome: 'authenticated', tenant } : { outcome: 'disabled', tenantId: tenant.tenantId };
     },
   };
+}
+
+/**
+ * The current token's hash and the replaced one's while its grace period lasts: always two slots (empty
+ * ones are compared against a dummy), so the work is the same with a rotation going on or not.
+ */
+function acceptedHashes(tenant: Tenant | undefined, kind: TokenKind, at: number): [Buffer | undefined, Buffer | undefined] {
+  if (!tenant) return [undefined, undefined];
+  const current = kind === 'ingest' ? tenant.ingestTokenHash : tenant.accessTokenHash;
+  const previous = kind === 'ingest' ? tenant.previousIngestToken : tenant.previousAccessToken;
+  return [current, previous && previous.validUntil.getTime() > at ? previous.hash : undefined];
 }

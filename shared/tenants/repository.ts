@@ -3,20 +3,39 @@ import { z } from 'zod';
 import type { Pool } from '../db/pool.ts';
 import { generateToken, hashToken } from '../tokens.ts';
 
+export const TENANT_STATUSES = ['active', 'disabled'] as const;
+/** A disabled tenant's senders and API clients are refused; its rows stay (migration 0004). */
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
+
 const tenantRow = z.object({
   tenant_id: z.string(),
   name: z.string(),
   timezone: z.string(),
+  status: z.enum(TENANT_STATUSES),
   ingest_token_hash: z.instanceof(Buffer),
   access_token_hash: z.instanceof(Buffer),
+  previous_ingest_token_hash: z.instanceof(Buffer).nullable(),
+  previous_ingest_token_expires_at: z.date().nullable(),
+  previous_access_token_hash: z.instanceof(Buffer).nullable(),
+  previous_access_token_expires_at: z.date().nullable(),
 });
+
+/** The token a rotation replaced: accepted while `validUntil` is in the future (the grace period). */
+export interface RetiredToken {
+  hash: Buffer;
+  validUntil: Date;
+}
 
 export interface Tenant {
   tenantId: string;
   name: string;
   timezone: string;
+  status: TenantStatus;
   ingestTokenHash: Buffer;
   accessTokenHash: Buffer;
+  /** Present while a rotation's grace period may still be running (the authenticator checks the time). */
+  previousIngestToken?: RetiredToken;
+  previousAccessToken?: RetiredToken;
 }
 
 export interface CreatedTenant {
@@ -46,6 +65,15 @@ export class TenantExistsError extends Error {
     // No cause: the unique violation adds nothing, and its absence keeps this from reading as a Postgres outage.
     super(`tenant ${tenantId} already exists`);
     this.name = 'TenantExistsError';
+  }
+}
+
+/** Changing a tenant that does not exist: the CLI says so in one line and nothing is changed. */
+export class TenantNotFoundError extends Error {
+  readonly code = 'TENANT_NOT_FOUND';
+  constructor(readonly tenantId: string) {
+    super(`tenant ${tenantId} does not exist`);
+    this.name = 'TenantNotFoundError';
   }
 }
 
@@ -81,7 +109,9 @@ export function createTenantRepository(db: Pool): TenantRepository {
     async find(tenantId) {
       if (!isTenantId(tenantId)) return undefined;
       const { rows } = await db.query(
-        `select tenant_id, name, timezone, ingest_token_hash, access_token_hash
+        `select tenant_id, name, timezone, status, ingest_token_hash, access_token_hash,
+                previous_ingest_token_hash, previous_ingest_token_expires_at,
+                previous_access_token_hash, previous_access_token_expires_at
          from tenants where tenant_id = $1::uuid`,
         [tenantId],
       );
@@ -91,9 +121,15 @@ export function createTenantRepository(db: Pool): TenantRepository {
         tenantId: row.tenant_id,
         name: row.name,
         timezone: row.timezone,
+        status: row.status,
         ingestTokenHash: row.ingest_token_hash,
         accessTokenHash: row.access_token_hash,
+        previousIngestToken: retired(row.previous_ingest_token_hash, row.previous_ingest_token_expires_at),
+        previousAccessToken: retired(row.previous_access_token_hash, row.previous_access_token_expires_at),
       };
     },
   };
 }
+
+const retired = (hash: Buffer | null, validUntil: Date | null): RetiredToken | undefined =>
+  hash && validUntil ? { hash, validUntil } : undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import type { TenantRepository } from '../../shared/tenants/repository.ts';
-import { TENANT } from '../support/authenticator-tenant.ts';
+import { AUTHENTICATED, REFUSED, TENANT } from '../support/authenticator-tenant.ts';
 
 function countingTenants() {
   const lookedUp: string[] = [];
@@ -26,7 +26,7 @@ describe('tenant authenticator, given what a request can carry', () => {
     ['undefined', undefined],
   ])('refuses %s as a token, without throwing', async (_name, token) => {
     const { repository } = countingTenants();
-    await expect(createTenantAuthenticator(repository, 0).authenticate(TENANT.tenantId, token, 'ingest')).resolves.toBeUndefined();
+    await expect(createTenantAuthenticator(repository, 0).authenticate(TENANT.tenantId, token, 'ingest')).resolves.toEqual(REFUSED);
   });
 
   it.each([
@@ -38,13 +38,15 @@ describe('tenant authenticator, given what a request can carry', () => {
   ])('refuses a tenant id that is %s without a database lookup or a cache entry', async (_name, tenantId) => {
     const { lookedUp, repository } = countingTenants();
     const authenticator = createTenantAuthenticator(repository, 60_000);
-    await expect(authenticator.authenticate(tenantId, 'ingest-token', 'ingest')).resolves.toBeUndefined();
+    await expect(authenticator.authenticate(tenantId, 'ingest-token', 'ingest')).resolves.toEqual(REFUSED);
     expect(lookedUp).toEqual([]);
   });
 
   it('still accepts the right token for a real tenant id', async () => {
     const { lookedUp, repository } = countingTenants();
-    await expect(createTenantAuthenticator(repository, 0).authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).resolves.toEqual(TENANT);
+    await expect(createTenantAuthenticator(repository, 0).authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).resolves.toEqual(
+      AUTHENTICATED,
+    );
     expect(lookedUp).toEqual([TENANT.tenantId]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import type { Tenant, TenantRepository } from '../../shared/tenants/repository.ts';
-import { TENANT } from '../support/authenticator-tenant.ts';
+import { AUTHENTICATED, REFUSED, TENANT } from '../support/authenticator-tenant.ts';
 
 /** An in-memory tenant store whose lookups stay pending until released, counting them. */
 function slowTenants() {
@@ -31,7 +31,7 @@ describe('tenant authenticator', () => {
     store.release();
     const results = await Promise.all(answers);
     expect(store.finds).toBe(1);
-    expect(results.filter(Boolean)).toHaveLength(25);
+    expect(results.filter((result) => result.outcome === 'authenticated')).toHaveLength(25);
   });
 
   it('looks a tenant up again once its entry expired, and an unknown one the same way', async () => {
@@ -43,13 +43,13 @@ describe('tenant authenticator', () => {
       store.release();
       return answer;
     };
-    expect(await check(TENANT.tenantId, 'access-token')).toEqual(TENANT);
-    expect(await check(TENANT.tenantId, 'access-token')).toEqual(TENANT);
+    expect(await check(TENANT.tenantId, 'access-token')).toEqual(AUTHENTICATED);
+    expect(await check(TENANT.tenantId, 'access-token')).toEqual(AUTHENTICATED);
     expect(store.finds).toBe(1);
     clock = 1_001;
-    expect(await check(TENANT.tenantId, 'access-token')).toEqual(TENANT);
+    expect(await check(TENANT.tenantId, 'access-token')).toEqual(AUTHENTICATED);
     expect(store.finds).toBe(2);
-    expect(await check('00000000-0000-0000-0000-000000000000', 'access-token')).toBeUndefined();
+    expect(await check('00000000-0000-0000-0000-000000000000', 'access-token')).toEqual(REFUSED);
     expect(store.finds).toBe(3);
   });
 
@@ -65,6 +65,6 @@ describe('tenant authenticator', () => {
     const authenticator = createTenantAuthenticator(repository, 30_000);
     await expect(authenticator.authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).rejects.toThrow('connection refused');
     fail = false;
-    expect(await authenticator.authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).toEqual(TENANT);
+    expect(await authenticator.authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).toEqual(AUTHENTICATED);
   });
 });

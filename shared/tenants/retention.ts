@@ -1,0 +1,20 @@
+import type { Pool } from '../db/pool.ts';
+import { TenantNotFoundError } from './repository.ts';
+import { tenantSummary, type TenantSummary } from './tenant-summary.ts';
+
+/** The most days a retention can be set to (about a hundred years); the column's check says the same. */
+export const MAX_RETENTION_DAYS = 36_500;
+
+/**
+ * Stores how many days a tenant's calls are kept (null: for ever). Only stored: nothing deletes calls by
+ * it yet.
+ */
+export async function setRetentionDays(db: Pool, tenantId: string, retentionDays: number | null): Promise<TenantSummary> {
+  const { rows } = await db.query(
+    `update tenants set retention_days = $2 where tenant_id = $1::uuid
+     returning tenant_id, name, timezone, status, created_at, retention_days`,
+    [tenantId, retentionDays],
+  );
+  if (rows.length === 0) throw new TenantNotFoundError(tenantId);
+  return tenantSummary(rows[0]);
+}
