@@ -31,7 +31,7 @@ export default tseslint.config(
     ignores: [
       'shared/config.ts',
       'services/*/main.ts',
-      'scripts/{start,setup,tenant,generate-schemas}.ts',
+      'scripts/{start,setup,tenant,cli,generate-schemas}.ts',
       'chaos/run.ts',
       'bench/main.ts',
       '**/*.test.ts',

@@ -1,69 +1,32 @@
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../shared/config.ts';
-import { createPool } from '../shared/db/pool.ts';
-import { isTimeZone } from '../shared/local-time.ts';
-import { exitOnStartupFailure, needPostgres } from '../shared/startup-error.ts';
-import { createTenantRepository, isTenantId, TenantExistsError } from '../shared/tenants/repository.ts';
-import { prepareDatabase } from './prepare.ts';
+import { commandUsage } from './cli/help.ts';
+import { asksForHelp } from './cli/parse.ts';
+import { PROCESS_IO, runCommand, usageError } from './cli/run.ts';
+import { createCommand } from './cli/tenants/create.ts';
+import { tenantsGroup } from './cli/tenants/group.ts';
 
 /**
- * npm run tenant -- create --name NAME [--timezone ZONE] [--tenant-id UUID --access-token TOKEN]
- * Prints one JSON line with the tenant id and its two tokens. Only their hashes are stored: this is the
- * one time the tokens are shown. A tenant moving over from commubo keeps its tenant id and access token,
- * so its API clients only change the base URL.
+ * npm run tenant -- create --name NAME [--timezone ZONE] [--tenant-id UUID --access-token TOKEN]: the
+ * first tenant command, kept as it was; it runs `npm run cli -- tenants create`. As before, the word
+ * `create` may stand anywhere among the options.
  */
-const USAGE = 'usage: npm run tenant -- create --name NAME [--timezone ZONE] [--tenant-id UUID] [--access-token TOKEN]';
+const INVOCATION = 'npm run tenant -- create';
+const args = process.argv.slice(2);
+// Not strict: only to find the positionals (an option's value is not one); the command checks the rest.
+const options = Object.fromEntries(Object.entries(createCommand.options).map(([name, spec]) => [name, { type: spec.type }]));
+const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+const positionals = tokens.filter((token) => token.kind === 'positional');
+const environment = { loadConfig: () => loadConfigOrExit(process.env), invocation: INVOCATION, failures: tenantsGroup.failures };
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n${USAGE}\n`);
-  process.exit(2);
-}
-
-let parsed;
-try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      timezone: { type: 'string', default: 'Asia/Tokyo' },
-      'tenant-id': { type: 'string' },
-      'access-token': { type: 'string' },
-    },
-  });
-} catch (error) {
-  fail((error as Error).message);
-}
-const { positionals, values } = parsed;
-if (positionals[0] !== 'create' || positionals.length !== 1) fail('the only command is "create"');
-if (!values.name?.trim()) fail('--name is required');
-if (!isTimeZone(values.timezone!)) fail(`--timezone ${values.timezone} is not an IANA time zone`);
-const tenantId = values['tenant-id']?.toLowerCase();
-if (tenantId !== undefined && !isTenantId(tenantId)) fail(`--tenant-id ${tenantId} is not a UUID`);
-const accessToken = values['access-token'];
-if (accessToken !== undefined && accessToken.length < 16) fail('--access-token must be at least 16 characters');
-
-const name = values.name.trim();
-
-const config = loadConfigOrExit(process.env);
-const db = createPool(config.DATABASE_URL, 1, 'callstream-tenant-cli');
-try {
-  const created = await needPostgres(config.DATABASE_URL, async () => {
-    await prepareDatabase(config);
-    return createTenantRepository(db).create({
-      name,
-      timezone: values.timezone!,
-      ...(tenantId ? { tenantId } : {}),
-      ...(accessToken ? { accessToken } : {}),
-    });
-  });
-  process.stdout.write(`${JSON.stringify(created)}\n`);
-} catch (error) {
-  if (error instanceof TenantExistsError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = 1;
-  } else {
-    await exitOnStartupFailure(error);
-  }
-} finally {
-  await db.end();
+if (positionals.length === 1 && positionals[0]!.value === 'create') {
+  process.exitCode = await runCommand(
+    createCommand,
+    args.filter((_arg, index) => index !== positionals[0]!.index),
+    environment,
+  );
+} else if (asksForHelp(args)) {
+  process.exitCode = await runCommand(createCommand, ['--help'], environment);
+} else {
+  process.exitCode = usageError(PROCESS_IO, 'the only command is "create"', commandUsage(createCommand, INVOCATION));
 }

@@ -1,0 +1,5 @@
+import type { CommandGroup } from './command.ts';
+import { tenantsGroup } from './tenants/group.ts';
+
+/** The groups of `npm run cli`, in the order the help lists them: one folder each under scripts/cli/. */
+export const GROUPS: readonly CommandGroup[] = [tenantsGroup];

@@ -1,0 +1,20 @@
+import { listTenants } from '../../../shared/tenants/tenant-summary.ts';
+import { defineCommand } from '../command.ts';
+import { withDatabase } from '../database.ts';
+
+export const listCommand = defineCommand({
+  name: 'list',
+  summary: 'print every tenant: id, name, time zone, status, created, retention (never a token)',
+  arguments: [],
+  options: {},
+  synopsis: '',
+  description: [
+    'Prints one line per tenant, oldest first:',
+    '{"tenantId":…,"name":…,"timezone":…,"status":"active"|"disabled","createdAt":…,"retentionDays":N|null}',
+    'No token and no hash of one is ever printed. No tenants: nothing is printed.',
+  ].join('\n'),
+  async run(_input, context) {
+    const tenants = await withDatabase(context.config(), listTenants);
+    for (const tenant of tenants) context.print(tenant);
+  },
+});
