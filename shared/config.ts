@@ -64,7 +64,7 @@ const configSchema = z.object({
   /** A file holding the password (a mounted secret); one trailing newline is not part of it. */
   KAFKA_SASL_PASSWORD_FILE: z.string().optional(),
   /** Codec of the records the ingress publishes; the consumer reads every codec. */
-  KAFKA_COMPRESSION: z.enum(['none', 'gzip', 'lz4'], { error: 'must be none, gzip or lz4' }).default('none'),
+  KAFKA_COMPRESSION: z.enum(['none', 'gzip', 'lz4'], { error: 'must be none, gzip or lz4' }).default('lz4'),
   // --- topics, as setup creates and checks them (unset: the broker's own default) ---
   TOPIC_REPLICATION_FACTOR: decimal(1, 32_767, 'must be a decimal integer from 1 to 32767').optional(),
   TOPIC_MIN_INSYNC_REPLICAS: decimal(1, 32_767, 'must be a decimal integer from 1 to 32767').optional(),
