@@ -23,7 +23,9 @@ export function tableRows(results: BenchResults): Row[] {
   if (ingress) {
     rows.push({
       stage: 'ingress',
-      measured: `${n(ingress.rps)} cb/s sat. (p99 ${n(ingress.p99_ms_saturated, ' ms')}); p99 ${n(ingress.p99_ms, ' ms')} at 50%`,
+      measured:
+        `${n(ingress.rps)} cb/s sat. (p99 ${n(ingress.p99_ms_saturated, ' ms')}); p99 ${n(ingress.p99_ms, ' ms')} at 50%; ` +
+        `${n(ingress.topic_bytes.half_load.bytes_per_callback, ' B')}/cb on the topic at 50% (${ingress.compression})`,
       baseline: `${n(ingress.baseline_rps)} req/s bare Fastify`,
       ratio: n(ingress.ratio),
       target: '>= 0.5, p99 <= 25 ms',

@@ -10,6 +10,7 @@ import { z } from 'zod';
 const figure = z.number().nonnegative().nullable();
 const cores = z.record(z.string(), z.number());
 const statuses = z.record(z.string(), z.number().int());
+const topicBytesSchema = z.object({ bytes_per_callback: figure, records_per_batch: figure, records: z.number().int() });
 
 export const ingressResultSchema = z.object({
   rps: figure,
@@ -28,6 +29,12 @@ export const ingressResultSchema = z.object({
   statuses: z.object({ saturated: statuses, half_load: statuses }),
   concurrency: z.number().int(),
   cpu_cores: z.record(z.string(), cores),
+  /** KAFKA_COMPRESSION of the run's services. */
+  compression: z.enum(['none', 'gzip', 'lz4']),
+  /** Mean envelope (the record value, uncompressed) over the payload templates. */
+  value_bytes_per_callback: z.number().int(),
+  /** The record batches on the topic in each window (bench/lab/topic-bytes.ts), warm-up included in saturated. */
+  topic_bytes: z.object({ saturated: topicBytesSchema, half_load: topicBytesSchema }),
 });
 
 export const kafkaResultSchema = z.object({

@@ -22,14 +22,20 @@ interface BrokerSocket {
 function connect(host: string, port: number): Promise<BrokerSocket> {
   return new Promise((resolve, reject) => {
     const socket = createConnection({ host, port });
-    let received = Buffer.alloc(0);
+    // Chunks are joined once an answer is complete: a bench reads megabytes of batches per request.
+    let chunks: Buffer[] = [];
+    let received = 0;
+    let expected: number | undefined;
     let waiting: { resolve(response: Buffer): void; reject(error: Error): void } | undefined;
     socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      if (!waiting || received.length < 4 || received.length < 4 + received.readInt32BE(0)) return;
-      const size = received.readInt32BE(0);
-      const response = received.subarray(4, 4 + size);
-      received = received.subarray(4 + size);
+      chunks.push(chunk);
+      received += chunk.length;
+      if (expected === undefined && received >= 4) expected = 4 + Buffer.concat(chunks).readInt32BE(0);
+      if (!waiting || expected === undefined || received < expected) return;
+      const response = Buffer.concat(chunks).subarray(4, expected);
+      chunks = [];
+      received = 0;
+      expected = undefined;
       const current = waiting;
       waiting = undefined;
       current.resolve(response);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sampleBackendStates } from './backend-states.ts';
+import { sampleBackendStates, type BackendStates } from './backend-states.ts';
 import type { Lab, ServiceWiring } from './lab.ts';
 import type { TopicSet } from '../../kit/topics.ts';
 
@@ -19,9 +19,18 @@ export interface Drain {
   backendStates: Record<string, number>;
 }
 
-async function committed(lab: Lab, admin: ReturnType<Lab['kafka']['admin']>, group: string, topic: string): Promise<number> {
-  const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-  return (offsets?.partitions ?? []).reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
+/**
+ * Undefined while the broker cannot say yet: a new group's coordinator may still be loading its offsets
+ * partition on a busy machine (a retriable error kafkajs gives up on after its own retries).
+ */
+async function committed(admin: ReturnType<Lab['kafka']['admin']>, group: string, topic: string): Promise<number | undefined> {
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return (offsets?.partitions ?? []).reduce((sum, partition) => sum + Math.max(0, Number(partition.offset)), 0);
+  } catch (error) {
+    if ((error as { retriable?: unknown }).retriable === true) return undefined;
+    throw error;
+  }
 }
 
 export async function drainWithConsumer(
@@ -35,15 +44,16 @@ export async function drainWithConsumer(
   const admin = lab.kafka.admin();
   await admin.connect();
   const consumer = await lab.service('consumer', label, { ...wiring, topics, group });
+  let states: BackendStates | undefined;
   try {
     const cpu = await lab.watchCpu([consumer]);
     // The consumer names its connections 'callstream-consumer' (shared/db/pool.ts application_name).
-    const states = sampleBackendStates(lab.db.pool, new URL(wiring.databaseUrl ?? lab.db.url).pathname.slice(1), 'callstream-consumer');
+    states = sampleBackendStates(lab.db.pool, new URL(wiring.databaseUrl ?? lab.db.url).pathname.slice(1), 'callstream-consumer');
     const started = performance.now();
     const deadline = Date.now() + DEADLINE_MS;
     let first: { at: number; done: number } | undefined;
     for (;;) {
-      const done = await committed(lab, admin, group, topics.callRecords);
+      const done = (await committed(admin, group, topics.callRecords)) ?? 0;
       const at = performance.now();
       if (!first && done > 0) first = { at, done };
       if (done >= count) {
@@ -59,12 +69,13 @@ export async function drainWithConsumer(
         };
       }
       if (Date.now() > deadline) {
-        await states.stop();
         throw new Error(`${label}: the consumer committed ${done} of ${count} records in ${DEADLINE_MS / 1000} s`);
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   } finally {
+    // Whatever ended the drain: a sampler left running would query the pool after the bench closed it.
+    await states?.stop();
     await consumer.stop();
     await admin.disconnect();
   }

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
+import { compressionType } from '../../shared/kafka/codecs.ts';
 import { envelopeOf, recordOf } from '../../kit/callbacks.ts';
 import { callIdOf } from '../generator/callback.ts';
 import type { Lab } from './lab.ts';
 
 /**
  * Fills a topic with what the ingress would have published for `count` callbacks (the topic contract,
- * docs/topic-contract.md), straight from the bench: the consumer stage measures the consumer alone.
+ * docs/topic-contract.md), straight from the bench, in the run's KAFKA_COMPRESSION codec: the consumer
+ * stage measures the consumer alone, decompression included.
  */
 const BATCH = 250;
 
@@ -25,6 +27,7 @@ export function meanRecordBytes(lab: Lab): number {
 
 export async function prefillTopic(lab: Lab, topic: string, prefix: string, count: number): Promise<void> {
   const producer = lab.kafka.producer({ allowAutoTopicCreation: false });
+  const compression = compressionType(lab.config.KAFKA_COMPRESSION);
   await producer.connect();
   try {
     for (let first = 0; first < count; first += BATCH) {
@@ -32,7 +35,7 @@ export async function prefillTopic(lab: Lab, topic: string, prefix: string, coun
       for (let index = first; index < Math.min(count, first + BATCH); index += 1) {
         messages.push(recordFor(lab, index, callIdOf(prefix, index)));
       }
-      await producer.send({ topic, acks: -1, messages });
+      await producer.send({ topic, acks: -1, compression, messages });
     }
   } finally {
     await producer.disconnect();

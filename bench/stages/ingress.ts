@@ -1,16 +1,22 @@
+import { endOffsets } from '../../kit/consumer-group.ts';
+import { storedBatches } from '../../kit/stored-batches.ts';
 import { callIdOf, callIdPrefix } from '../generator/callback.ts';
 import { createHttpClient, type HttpClient } from '../load/http.ts';
 import { runClosedLoop } from '../load/closed-loop.ts';
 import { runOpenLoop, type LoadResult } from '../load/open-loop.ts';
 import type { Lab } from '../lab/lab.ts';
 import type { NodeProcess } from '../lab/processes.ts';
+import { meanRecordBytes } from '../lab/prefill.ts';
 import { ingestRequest } from '../lab/requests.ts';
+import { splitAtOffsets, topicBytes } from '../lab/topic-bytes.ts';
 import type { IngressResult } from '../results.ts';
 
 /**
  * Stage 1: callbacks/s at saturation (closed loop) and p99 at 50% of it (open loop, fixed rate), against
  * the bare Fastify baseline saturated the same way, one after the other in the same run. The bare server
  * is also run at the ingress's 50% rate: the latency floor that HTTP alone has on the machine just then.
+ * Afterwards the record batches the ingress wrote are read back from the broker: bytes per callback on
+ * the topic in each window, in the KAFKA_COMPRESSION codec the bench was given.
  */
 export interface IngressStageOutput {
   result: IngressResult;
@@ -69,12 +75,14 @@ export async function runIngressStage(lab: Lab): Promise<IngressStageOutput> {
   const client = createHttpClient(ingress.origin, lab.options.ingressConcurrency * 2);
   try {
     const saturated = await saturate(lab, ingress, client);
+    const saturatedEnds = await endOffsets(lab.kafka, topics.callRecords);
     const halfRate = Math.max(1, saturated.load.achieved_rps / 2);
     const cpu = await lab.watchCpu([ingress]);
     const half = await atRate(lab, client, halfRate);
     const halfCpu = await cpu.stop();
     // The same rate on the bare server: the latency floor of HTTP on this machine at this moment.
     const bareHalf = await bare.atRate(halfRate);
+    const windows = splitAtOffsets(await storedBatches(lab.kafka, topics.callRecords), saturatedEnds);
     return {
       halfRate,
       result: {
@@ -92,6 +100,9 @@ export async function runIngressStage(lab: Lab): Promise<IngressStageOutput> {
         statuses: { saturated: saturated.load.statuses, half_load: half.statuses },
         concurrency: lab.options.ingressConcurrency,
         cpu_cores: { baseline: baseline.cpu, saturated: saturated.cpu, half_load: halfCpu },
+        compression: lab.config.KAFKA_COMPRESSION,
+        value_bytes_per_callback: meanRecordBytes(lab),
+        topic_bytes: { saturated: topicBytes(windows.before), half_load: topicBytes(windows.after) },
       },
     };
   } finally {

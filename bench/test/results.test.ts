@@ -20,6 +20,12 @@ const sample = {
     statuses: { saturated: { '200': 54_000 }, half_load: { '200': 27_000 } },
     concurrency: 64,
     cpu_cores: { baseline: cores, saturated: cores, half_load: cores },
+    compression: 'lz4',
+    value_bytes_per_callback: 4938,
+    topic_bytes: {
+      saturated: { bytes_per_callback: 1210, records_per_batch: 41.5, records: 60_000 },
+      half_load: { bytes_per_callback: 1490, records_per_batch: 4.2, records: 27_000 },
+    },
   },
   kafka: { records_per_s: 20_000, mb_per_s: 98.5, record_bytes: 4938, records: 200_000, p50_ms: 40, p99_ms: 120, ratio: 0.09 },
   consumer: {
