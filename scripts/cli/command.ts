@@ -31,6 +31,8 @@ export interface CommandContext {
   config(): Config;
   /** One JSON document, as one line on stdout: what a script reads. */
   print(document: object): void;
+  /** One line on stderr for the operator (a record skipped), which a script reading stdout never sees. */
+  warn(message: string): void;
 }
 
 export interface Command<Options extends OptionSpecs = OptionSpecs> {

@@ -55,6 +55,7 @@ export async function runCommand(command: Command, args: readonly string[], invo
   const context: CommandContext = {
     config: () => (config ??= invocation.loadConfig()),
     print: (document) => io.stdout(`${JSON.stringify(document)}\n`),
+    warn: (message) => io.stderr(`${message}\n`),
   };
   try {
     const parsed = parseCommandArgs(command, [...args]);
