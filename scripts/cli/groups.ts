@@ -1,5 +1,7 @@
 import type { CommandGroup } from './command.ts';
+import { dlqGroup } from './dlq/group.ts';
+import { quarantineGroup } from './quarantine/group.ts';
 import { tenantsGroup } from './tenants/group.ts';
 
 /** The groups of `npm run cli`, in the order the help lists them: one folder each under scripts/cli/. */
-export const GROUPS: readonly CommandGroup[] = [tenantsGroup];
+export const GROUPS: readonly CommandGroup[] = [tenantsGroup, quarantineGroup, dlqGroup];
