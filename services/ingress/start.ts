@@ -41,13 +41,13 @@ export function createIngress(config: Config, overrides: IngressOverrides = {}):
   const pool = createServicePool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'callstream-ingress');
   const { db } = pool;
   const kafka = createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-ingress`, ...target });
-  // Not idempotent (see coalescing-producer.ts). Few retries: the publisher answers 503 after PRODUCE_TIMEOUT_MS
-  // anyway, the sender retries the whole request, and a stuck batch should not hold the queue for long.
+  // Neither idempotent nor retrying (see coalescing-producer.ts: kafkajs' retries can acknowledge records it
+  // never wrote after a leader change); the coalescing producer sends a failed batch again itself.
   // Keys are partitioned with Kafka's own murmur2, as a Java producer would, so subscribers can rely on it.
   const producer = kafka.producer({
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
+    retry: { retries: 0 },
   });
   const registry = overrides.registry ?? createMetricsRegistry('ingress');
   const publisher = createCallRecordPublisher(

@@ -11,6 +11,12 @@ import { nextBatchLength, recordBytes } from './publish-batch.ts';
  * fails at once. Each partition's records in a request travel as one record batch in the KAFKA_COMPRESSION
  * codec, so the more a batch holds, the better it compresses. The producer must not be idempotent: kafkajs drops messages when idempotent sends
  * overlap; duplicates are harmless because the sink deduplicates.
+ *
+ * The producer must not retry either (retries: 0, start.ts): kafkajs 2.2.4 keeps, across its retries, the
+ * answer of every broker that acknowledged the first attempt, and skips those brokers on the retry, even
+ * when a leader change moved the failed partitions to one of them, so the send resolves for records that
+ * were never written (tulios/kafkajs#1303, unfixed). Failed batches are sent again here instead, whole, to
+ * the leaders kafkajs' refreshed metadata names, until the last of their records is out of time.
  */
 export type PublishSettings = Pick<
   Config,
@@ -58,6 +64,8 @@ export interface CoalescingProducer {
 interface Pending {
   record: OutgoingRecord;
   bytes: number;
+  /** Epoch ms at which the sender is answered 503 if Kafka has not acknowledged. */
+  expiresAt: number;
   deadline: NodeJS.Timeout;
   resolve(): void;
   reject(error: PublishError): void;
@@ -106,21 +114,32 @@ export function createCoalescingProducer(producer: Producer, settings: PublishSe
       const { topic, ...message } = record;
       topicMessages.set(topic, [...(topicMessages.get(topic) ?? []), message]);
     }
+    const lastExpiry = Math.max(...batch.map((pending) => pending.expiresAt));
     let outcome: PublishError | undefined;
-    try {
-      await producer.sendBatch({
-        acks: -1,
-        timeout: settings.PRODUCE_TIMEOUT_MS,
-        compression,
-        topicMessages: [...topicMessages].map(([topic, messages]) => ({ topic, messages })),
-      });
-      brokerUp = true;
-    } catch (cause) {
-      const tooLarge = isTooLarge(cause) && batch.length === 1;
-      if (!tooLarge) brokerUp = false;
-      outcome = tooLarge
-        ? new PublishError('RECORD_TOO_LARGE', 'Kafka refused the record as too large', { cause })
-        : new PublishError('PUBLISH_FAILED', `Kafka did not take the batch: ${(cause as Error).message}`, { cause });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await producer.sendBatch({
+          acks: -1,
+          // What the broker may take to gather the in-sync replicas' acknowledgements: the time left.
+          timeout: Math.max(MIN_ATTEMPT_MS, lastExpiry - Date.now()),
+          compression,
+          topicMessages: [...topicMessages].map(([topic, messages]) => ({ topic, messages })),
+        });
+        brokerUp = true;
+        outcome = undefined;
+        break;
+      } catch (cause) {
+        const tooLarge = isTooLarge(cause) && batch.length === 1;
+        outcome = tooLarge
+          ? new PublishError('RECORD_TOO_LARGE', 'Kafka refused the record as too large', { cause })
+          : new PublishError('PUBLISH_FAILED', `Kafka did not take the batch: ${(cause as Error).message}`, { cause });
+        const pause = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** attempt);
+        if (tooLarge || !isRetriable(cause) || Date.now() + pause + MIN_ATTEMPT_MS > lastExpiry) {
+          if (!tooLarge) brokerUp = false;
+          break;
+        }
+        await new Promise((done) => setTimeout(done, pause));
+      }
     }
     for (const pending of batch) {
       clearTimeout(pending.deadline);
@@ -161,6 +180,7 @@ export function createCoalescingProducer(producer: Producer, settings: PublishSe
           bytes,
           resolve,
           reject,
+          expiresAt: Date.now() + settings.PRODUCE_TIMEOUT_MS,
           deadline: setTimeout(() => expire(pending), settings.PRODUCE_TIMEOUT_MS),
         };
         waiting.push(pending);
@@ -176,6 +196,19 @@ export function createCoalescingProducer(producer: Producer, settings: PublishSe
       return brokerUp;
     },
   };
+}
+
+/** Pauses between attempts of a failed batch (leader elections take a moment), and the shortest attempt worth making. */
+const RETRY_INITIAL_MS = 100;
+const RETRY_MAX_MS = 1_000;
+const MIN_ATTEMPT_MS = 100;
+
+/** kafkajs' own judgement of the first error it met (its retry wrapper is not retriable by itself). */
+function isRetriable(error: unknown): boolean {
+  let root = error as { retriable?: boolean; cause?: unknown; name?: string } | undefined;
+  while (root?.cause) root = root.cause as typeof root;
+  if (!root || ['RangeError', 'ReferenceError', 'SyntaxError', 'TypeError'].includes(root.name ?? '')) return false;
+  return root.retriable !== false;
 }
 
 function isTooLarge(error: unknown): boolean {
