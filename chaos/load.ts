@@ -24,6 +24,13 @@ export interface LoadOptions {
   maxRetryWaitMs?: number;
 }
 
+/** One request as its sender saw it: when it left, when its answer (or its failure) came, and what it was. */
+export interface Exchange {
+  sentAt: number;
+  answeredAt: number;
+  status: number | 'no-answer';
+}
+
 export interface LoadResult {
   /** Deliveries attempted (each counted once, however often it was retried). */
   sent: number;
@@ -36,6 +43,8 @@ export interface LoadResult {
   /** 503 answers without a Retry-After header (must stay 0). */
   unavailableWithoutRetryAfter: number;
   calls: CallOutcome[];
+  /** Every request, first attempts and retries alike, in the order they were answered. */
+  exchanges: Exchange[];
   elapsedMs: number;
 }
 
@@ -64,6 +73,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
     unacknowledged: 0,
     unavailableWithoutRetryAfter: 0,
     calls: [],
+    exchanges: [],
     elapsedMs: 0,
   };
   let answers: Record<string, number> = {};
@@ -78,12 +88,14 @@ export function startLoad(options: LoadOptions): RunningLoad {
     for (let attempt = 0; ; attempt += 1) {
       await slot();
       result.requests += 1;
+      const sentAt = Date.now();
       const answer: PostResult = await postJson(
         options.url,
         body,
         { authorization: `Bearer ${options.token}` },
         options.requestTimeoutMs ?? 10_000,
       );
+      result.exchanges.push({ sentAt, answeredAt: Date.now(), status: answer.status });
       const status = String(answer.status);
       answers[status] = (answers[status] ?? 0) + 1;
       if (answer.status === 200) return true;

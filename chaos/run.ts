@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRandom } from '../kit/seeded-random.ts';
-import { startFaultEnvironment } from '../kit/fault-environment.ts';
+import { startFaultEnvironment, type FaultEnvironment } from '../kit/fault-environment.ts';
 import { closeHttpClient } from './http-client.ts';
 import { runScenario, type ScenarioResult, type ScenarioSettings } from './scenario.ts';
 import { SCENARIOS } from './scenarios.ts';
@@ -10,8 +10,9 @@ import { killAllServices } from '../kit/service-process.ts';
 
 /**
  * npm run chaos [-- --quick] [-- --only name,name] [-- --seed N]: every scenario against a pipeline of
- * real processes, its own Kafka broker and a fresh database each; prints the counts per scenario and
- * writes them to chaos/results/latest.json. Exits 1 if anything was lost, duplicated or crashed.
+ * real processes, its own Kafka (one broker, or a three-node cluster for the scenarios that stop a node
+ * of one) and a fresh database each; prints the counts and the availability per scenario and writes them
+ * to chaos/results/latest.json. Exits 1 if anything was lost, duplicated or crashed.
  */
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -31,13 +32,21 @@ const workDir = mkdtempSync(join(tmpdir(), 'callstream-chaos-'));
 const random = seededRandom(seed);
 process.stdout.write(`chaos run: ${quick ? 'quick' : 'full'}, seed ${seed}, ${settings.durationMs / 1000} s of load per scenario\n`);
 
-const env = await startFaultEnvironment({ workDir });
+// One environment per kind of Kafka, started when the first scenario needing it comes up.
+const environments = new Map<1 | 3, Promise<FaultEnvironment>>();
+const environmentFor = (kafkaNodes: 1 | 3) => {
+  if (!environments.has(kafkaNodes))
+    environments.set(kafkaNodes, startFaultEnvironment({ workDir: join(workDir, `kafka-nodes-${kafkaNodes}`), kafkaNodes }));
+  return environments.get(kafkaNodes)!;
+};
+const closeEnvironments = () =>
+  Promise.allSettled([...environments.values()].map((started) => started.then((env) => env.close()))).then(() => undefined);
 // Interrupted: leave no broker or service behind.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    process.stdout.write(`\n${signal}: stopping the services and the broker\n`);
+    process.stdout.write(`\n${signal}: stopping the services and the brokers\n`);
     void killAllServices()
-      .then(() => env.close())
+      .then(closeEnvironments)
       .finally(() => process.exit(130));
   });
 }
@@ -47,6 +56,7 @@ try {
   for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.name))) {
     process.stdout.write(`\n▶ ${scenario.name}: ${scenario.description}\n`);
     try {
+      const env = await environmentFor(scenario.kafkaNodes ?? 1);
       const result = await runScenario(env, scenario, settings, random, undefined, join(resultsDir, 'logs'));
       results[scenario.name] = result;
       const bad = result.lost > 0 || result.duplicated > 0 || result.crashed.length > 0 || result.unavailableWithoutRetryAfter > 0;
@@ -56,6 +66,11 @@ try {
         `  ${bad ? 'FAIL' : 'ok  '} sent ${result.sent}  accepted ${result.accepted}  rejected ${JSON.stringify(result.rejected)}  ` +
           `stored ${result.stored}/${result.acceptedCalls} calls  lost ${result.lost}  duplicated ${result.duplicated}` +
           `${result.crashed.length ? `  crashed ${result.crashed.join(',')}` : ''}  (${(result.elapsedMs / 1000).toFixed(0)} s)\n`,
+      );
+      process.stdout.write(
+        `       requests ${result.requests}  non-2xx ${result.non_2xx} (${(100 * result.non_2xx_share).toFixed(2)} %)  ` +
+          `longest outage ${result.longest_outage_ms} ms (without a 2xx: ${result.longest_without_2xx_ms} ms)  during the fault: p99 ${result.p99_ms_during_fault ?? '-'} ms, max ${result.max_ms_during_fault ?? '-'} ms ` +
+          `(fault windows ${(result.fault_window_ms / 1000).toFixed(1)} s)\n`,
       );
       for (const problem of result.problems) process.stdout.write(`    ! ${problem}\n`);
     } catch (error) {
@@ -67,8 +82,13 @@ try {
   }
 } finally {
   await killAllServices();
-  await env.close();
+  await closeEnvironments();
   closeHttpClient();
+  // The brokers' own logs (leader elections, fencing) go with the services' logs.
+  mkdirSync(join(resultsDir, 'logs'), { recursive: true });
+  for (const file of readdirSync(workDir, { recursive: true, encoding: 'utf8' })) {
+    if (/(^|\/)kafka(-\d+)?\.log$/.test(file)) copyFileSync(join(workDir, file), join(resultsDir, 'logs', file.replaceAll('/', '.')));
+  }
   rmSync(workDir, { recursive: true, force: true });
 }
 process.stdout.write(`\nresults: ${join(resultsDir, 'latest.json')}\n`);

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FaultEnvironment } from '../kit/fault-environment.ts';
-import { startLoad, type LoadOptions, type LoadResult, type RunningLoad } from './load.ts';
+import { availability, type Availability, type FaultWindow } from './availability.ts';
+import { startLoad, type Exchange, type LoadOptions, type LoadResult, type RunningLoad } from './load.ts';
 import { startProcessPipeline, type ProcessPipeline, type ProcessPipelineOptions } from '../kit/process-pipeline.ts';
 import { reconcile, storedCalls, type Reconciliation } from '../kit/reconcile.ts';
 import { steadyDeliveries } from './callbacks.ts';
@@ -25,14 +26,20 @@ export interface ScenarioContext {
   /** Ends when the load's duration is over. */
   loadEnd: number;
   note(text: string): void;
+  /** Notes the fault and opens its window (availability.ts): the injection. */
+  faultStarts(text: string): void;
+  /** Notes it and closes the open window: what was broken is back and serving. */
+  faultEnds(text: string): void;
   random(): number;
 }
 
 export interface Scenario {
   name: string;
   description: string;
+  /** The Kafka it needs: one broker (the default) or the three-node cluster of the fault environment. */
+  kafkaNodes?: 1 | 3;
   pipeline?: ProcessPipelineOptions;
-  load?: Partial<Pick<LoadOptions, 'deliveriesOf' | 'retryGraceMs'>>;
+  load?: Partial<Pick<LoadOptions, 'deliveriesOf' | 'retryGraceMs' | 'requestTimeoutMs'>>;
   /** Injects the faults during the load; returns when done (at the latest some time after loadEnd). */
   inject(context: ScenarioContext, load: RunningLoad): Promise<void>;
   /** After the load and the drain, before counting (e.g. redeliver at the Kafka level). */
@@ -44,8 +51,8 @@ export interface Scenario {
   ): Promise<{ load: LoadResult; extra: Record<string, unknown> }>;
 }
 
-/** The load's own counts, as it reported them, and what the count of the stored calls found. */
-export interface ScenarioResult extends Omit<LoadResult, 'calls' | 'elapsedMs'>, Reconciliation {
+/** The load's own counts, as it reported them, what the count of the stored calls found, and what the senders saw. */
+export interface ScenarioResult extends Omit<LoadResult, 'calls' | 'exchanges' | 'elapsedMs'>, Reconciliation, Availability {
   /** Services found dead that the scenario did not kill. */
   crashed: string[];
   faults: string[];
@@ -65,12 +72,15 @@ export async function runScenario(
   const pipeline = await startProcessPipeline(env, scenario.pipeline);
   onPipeline?.(pipeline);
   const faults: string[] = [];
+  const windows: Array<{ start: number; end?: number }> = [];
+  let exchanges: Exchange[] = [];
   try {
     const base = {
       url: `${pipeline.ingress.url}/v1/tenants/${pipeline.tenant.tenantId}/call-records`,
       token: pipeline.tenant.ingestToken,
       retryGraceMs: scenario.load?.retryGraceMs ?? 60_000,
       deliveriesOf: scenario.load?.deliveriesOf ?? steadyDeliveries,
+      ...(scenario.load?.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: scenario.load.requestTimeoutMs }),
     };
     const context: ScenarioContext = {
       env,
@@ -78,6 +88,15 @@ export async function runScenario(
       settings,
       loadEnd: Date.now() + settings.durationMs,
       note: (text) => faults.push(`${((Date.now() - started) / 1000).toFixed(1)}s ${text}`),
+      faultStarts(text) {
+        context.note(text);
+        windows.push({ start: Date.now() });
+      },
+      faultEnds(text) {
+        context.note(text);
+        const open = windows.findLast((window) => window.end === undefined);
+        if (open) open.end = Date.now();
+      },
       random,
     };
     let load: LoadResult;
@@ -94,6 +113,7 @@ export async function runScenario(
       await scenario.inject(context, running);
       load = await running.done;
     }
+    const loadOver = Date.now();
     const crashed = pipeline
       .services()
       .filter((service) => !service.running() && !service.stoppedOnPurpose())
@@ -104,8 +124,19 @@ export async function runScenario(
       await pipeline.waitUntilConsumed(settings.drainTimeoutMs);
     }
     const counted = reconcile(load.calls, await storedCalls(pipeline.pool, pipeline.tenant.tenantId));
-    const { calls: _calls, elapsedMs: _elapsed, ...counts } = load;
-    return { ...counts, ...counted, crashed, faults, elapsedMs: Date.now() - started, ...extra };
+    const { calls: _calls, exchanges: answered, elapsedMs: _elapsed, ...counts } = load;
+    exchanges = answered;
+    // A fault still open when the load ended lasted, as far as the senders could tell, until then.
+    const closed: FaultWindow[] = windows.map((window) => ({ start: window.start, end: window.end ?? loadOver }));
+    return {
+      ...counts,
+      ...counted,
+      ...availability(answered, closed),
+      crashed,
+      faults,
+      elapsedMs: Date.now() - started,
+      ...extra,
+    };
   } finally {
     await pipeline.close();
     if (logDir) {
@@ -113,6 +144,15 @@ export async function runScenario(
       for (const [index, service] of pipeline.services().entries()) {
         writeFileSync(join(logDir, `${scenario.name}.${index}-${service.name}.log`), service.output());
       }
+      // What the senders saw, request by request (ms since the scenario started), to read an outage from.
+      const since = (at: number) => at - started;
+      writeFileSync(
+        join(logDir, `${scenario.name}.requests.json`),
+        `${JSON.stringify({
+          faultWindows: windows.map((window) => [since(window.start), window.end === undefined ? null : since(window.end)]),
+          requests: exchanges.map((exchange) => [since(exchange.sentAt), since(exchange.answeredAt), exchange.status]),
+        })}\n`,
+      );
     }
   }
 }

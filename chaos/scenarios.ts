@@ -18,12 +18,76 @@ function brokerRestart(signal: NodeJS.Signals): Scenario {
     description: `the Kafka broker gets ${signal} under load, stays down 2 s, and starts again on the same data`,
     async inject(context) {
       await at(context, 0.3);
-      context.note(`broker ${signal}`);
+      context.faultStarts(`broker ${signal}`);
       await context.env.restartKafka(signal, 2_000);
-      context.note('broker back');
+      context.faultEnds('broker back');
     },
   };
 }
+
+const clusterOf = (context: ScenarioContext) => {
+  if (!context.env.cluster) throw new Error('this scenario needs the three-node cluster (kafkaNodes: 3)');
+  return context.env.cluster;
+};
+
+/** How a node's partitions looked when it was stopped, for the fault timeline. */
+async function leadershipNote(context: ScenarioContext): Promise<string> {
+  const leaders = await clusterOf(context).partitionLeaders(context.pipeline.topics.callRecords);
+  return [...leaders.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([node, count]) => `node ${node} leads ${count}`)
+    .join(', ');
+}
+
+/**
+ * A SIGKILLed node stalls every acks=all write for as long as the controller takes to fence it
+ * (broker.session.timeout.ms, 9 s by default): until then it is still in the in-sync replicas of every
+ * partition it holds. The ingress rides through that only if its produce deadline is longer, and the
+ * senders wait longer still (docs/reliability.md, "When the cluster loses a broker").
+ */
+const onACluster = {
+  kafkaNodes: 3,
+  pipeline: { ingressEnv: { PRODUCE_TIMEOUT_MS: '20000' } },
+  load: { requestTimeoutMs: 30_000 },
+} satisfies Partial<Scenario>;
+
+const brokerKillOneOfThree: Scenario = {
+  name: 'broker-kill-one-of-three',
+  description:
+    'one node of a three-node cluster (replication factor 3, min.insync.replicas=2), picked at random, SIGKILLed under load, down 5 s, started again on its data',
+  ...onACluster,
+  async inject(context) {
+    const cluster = clusterOf(context);
+    await at(context, 0.3);
+    const node = cluster.nodes[Math.floor(context.random() * cluster.nodes.length)]!;
+    const leadership = await leadershipNote(context);
+    context.faultStarts(`node ${node.id} SIGKILL (call-records partitions: ${leadership})`);
+    await node.stop('SIGKILL');
+    await sleep(5_000);
+    context.note(`node ${node.id} starting`);
+    await node.start();
+    context.faultEnds(`node ${node.id} back (${await leadershipNote(context)})`);
+  },
+};
+
+const leaderSigterm: Scenario = {
+  name: 'leader-sigterm',
+  description:
+    'the node leading most call-records partitions of a three-node cluster gets SIGTERM (a controlled shutdown: its leadership moves first), stays down 2 s, starts again',
+  ...onACluster,
+  async inject(context) {
+    const cluster = clusterOf(context);
+    await at(context, 0.3);
+    const leadership = await leadershipNote(context);
+    const node = await cluster.leaderOfMostPartitions(context.pipeline.topics.callRecords);
+    context.faultStarts(`node ${node.id} SIGTERM (call-records partitions: ${leadership})`);
+    await node.stop('SIGTERM');
+    context.note(`node ${node.id} stopped`);
+    await sleep(2_000);
+    await node.start();
+    context.faultEnds(`node ${node.id} back (${await leadershipNote(context)})`);
+  },
+};
 
 const postgresRestart: Scenario = {
   name: 'postgres-restart',
@@ -35,10 +99,10 @@ const postgresRestart: Scenario = {
       // As a restart: the server ends its backends (57P01), then refuses connections until it is back.
       const terminated = await context.env.terminateBackends(context.pipeline.database);
       context.env.proxy.cut();
-      context.note(`postgres down (${terminated} backends terminated)`);
+      context.faultStarts(`postgres down (${terminated} backends terminated)`);
       await sleep(3_000);
       context.env.proxy.restore();
-      context.note('postgres back');
+      context.faultEnds('postgres back');
     }
   },
 };
@@ -51,8 +115,9 @@ const consumerKills: Scenario = {
     while (Date.now() < context.loadEnd) {
       await sleep(between(context, 1_000, 4_000));
       await consumer!.stop('SIGKILL');
-      context.note('consumer SIGKILL');
+      context.faultStarts('consumer SIGKILL');
       await consumer!.restart();
+      context.faultEnds('consumer back');
     }
   },
 };
@@ -65,9 +130,10 @@ const ingressKills: Scenario = {
     while (Date.now() < context.loadEnd - 1_000) {
       await sleep(between(context, 2_000, 5_000));
       await ingress.stop('SIGKILL');
-      context.note('ingress SIGKILL');
+      context.faultStarts('ingress SIGKILL');
       await sleep(500);
       await ingress.restart();
+      context.faultEnds('ingress back');
     }
   },
 };
@@ -81,13 +147,14 @@ const rebalances: Scenario = {
     context.note('second consumer joined');
     await at(context, 0.4);
     await second.stop('SIGTERM');
-    context.note('second consumer left (SIGTERM)');
+    context.faultStarts('second consumer left (SIGTERM)');
     await at(context, 0.55);
     await second.restart();
-    context.note('second consumer joined again');
+    context.faultEnds('second consumer joined again');
     await at(context, 0.8);
     await second.stop('SIGKILL');
-    context.note('second consumer SIGKILLed');
+    // Open until the load ends: the group notices only after its session timeout.
+    context.faultStarts('second consumer SIGKILLed');
   },
 };
 
@@ -126,10 +193,11 @@ const overload: Scenario = {
       requestTimeoutMs: 30_000,
     });
     const overloadStart = Date.now();
+    context.faultStarts('3x phase');
     await sleep(phase);
     const during = overloaded.drainAnswers();
     const offered = Object.values(during).reduce((sum, n) => sum + n, 0) / ((Date.now() - overloadStart) / 1_000);
-    context.note(`3x phase answers ${JSON.stringify(during)}`);
+    context.faultEnds(`3x phase over: answers ${JSON.stringify(during)}`);
     overloaded.setRate(0.3 * saturation);
     await sleep(phase / 2);
     overloaded.drainAnswers();
@@ -148,6 +216,7 @@ const overload: Scenario = {
         unacknowledged: load.unacknowledged + calibration.unacknowledged,
         unavailableWithoutRetryAfter: load.unavailableWithoutRetryAfter + calibration.unavailableWithoutRetryAfter,
         calls: [...calibration.calls, ...load.calls],
+        exchanges: [...calibration.exchanges, ...load.exchanges],
       },
       extra: {
         saturationPerSecond: Math.round(saturation),
@@ -170,6 +239,8 @@ function mergeCounts(a: Record<string, number>, b: Record<string, number>): Reco
 export const SCENARIOS: Scenario[] = [
   brokerRestart('SIGTERM'),
   brokerRestart('SIGKILL'),
+  brokerKillOneOfThree,
+  leaderSigterm,
   postgresRestart,
   consumerKills,
   ingressKills,

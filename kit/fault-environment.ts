@@ -2,22 +2,27 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startLocalKafka, type LocalKafka } from '../scripts/local-kafka.ts';
+import { startLocalKafka, startLocalKafkaCluster, type LocalKafka, type LocalKafkaCluster } from '../scripts/local-kafka.ts';
+import { freeConsecutivePorts } from './consecutive-ports.ts';
 import { freePortPair } from './ports.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 /**
- * What a run that injects faults (chaos, or a test of the services as processes) owns: its own Kafka broker (on free ports, data in a temporary directory, so it can
+ * What a run that injects faults (chaos, or a test of the services as processes) owns: its own Kafka (on free ports, data in a temporary directory, so it can
  * be stopped and restarted without disturbing anyone), and a TCP proxy in front of the machine's shared
  * Postgres. Postgres itself is never restarted (others use it): a "restart" is the proxy cutting every
  * connection plus pg_terminate_backend on the services' backends, which is what clients see of a restart.
+ * Kafka is one broker, or a three-node cluster (replicated topics by default) whose nodes a scenario stops
+ * and starts one at a time.
  */
 export interface FaultEnvironment {
   adminUrl: string;
   brokers: string[];
   proxy: TcpProxy;
   workDir: string;
-  /** Stops the broker with the signal, leaves it down for downMs, starts it again on the same data. */
+  /** The three-node cluster, when the environment runs one (kafkaNodes: 3). */
+  cluster?: LocalKafkaCluster;
+  /** Stops the single broker with the signal, leaves it down for downMs, starts it again on the same data. */
   restartKafka(signal: NodeJS.Signals, downMs: number): Promise<void>;
   /** Terminates the services' backends on the database, as a Postgres restart does to its clients. */
   terminateBackends(database: string): Promise<number>;
@@ -29,35 +34,54 @@ export interface FaultEnvironmentOptions {
   adminUrl?: string;
   /** Use this broker instead of starting one (then restartKafka is refused: the broker is not ours). */
   brokers?: string[];
+  /** 1 (the default): a single broker; 3: a local KRaft cluster of three nodes. */
+  kafkaNodes?: 1 | 3;
 }
 
 export async function startFaultEnvironment(options: FaultEnvironmentOptions): Promise<FaultEnvironment> {
   const adminUrl = options.adminUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   mkdirSync(options.workDir, { recursive: true });
-  const port = await freePortPair();
-  const kafkaOptions = {
-    port,
-    controllerPort: port + 1,
-    dataDir: join(options.workDir, `kafka-${randomBytes(3).toString('hex')}`),
-    logFile: join(options.workDir, 'kafka.log'),
-    heapMb: 384,
+  const dataDir = join(options.workDir, `kafka-${randomBytes(3).toString('hex')}`);
+  let kafka: LocalKafka | undefined;
+  let cluster: LocalKafkaCluster | undefined;
+  let restart: (signal: NodeJS.Signals, downMs: number) => Promise<void> = async () => {
+    throw new Error('this environment uses a broker it did not start; it will not restart it');
   };
-  let kafka: LocalKafka | undefined = options.brokers ? undefined : await startLocalKafka(kafkaOptions);
-  const brokers = options.brokers ?? kafka!.brokers;
+  if (options.brokers) {
+    // Not ours: nothing to start.
+  } else if (options.kafkaNodes === 3) {
+    cluster = await startLocalKafkaCluster({ nodes: 3, port: await freeConsecutivePorts(6), dataDir, logDir: options.workDir });
+    restart = async () => {
+      throw new Error('a cluster is restarted node by node: use cluster.node(id).stop() and .start()');
+    };
+  } else {
+    const port = await freePortPair();
+    const kafkaOptions = { port, controllerPort: port + 1, dataDir, logFile: join(options.workDir, 'kafka.log'), heapMb: 384 };
+    kafka = await startLocalKafka(kafkaOptions);
+    restart = async (signal, downMs) => {
+      await kafka!.stop(signal);
+      kafka = undefined;
+      await new Promise((done) => setTimeout(done, downMs));
+      kafka = await startLocalKafka(kafkaOptions);
+    };
+  }
+  const brokers = options.brokers ?? cluster?.brokers ?? kafka!.brokers;
   const target = new URL(adminUrl);
-  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  let proxy: TcpProxy;
+  try {
+    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  } catch (error) {
+    await (cluster ?? kafka)?.stop();
+    throw error;
+  }
 
   return {
     adminUrl,
     brokers,
     proxy,
     workDir: options.workDir,
-    async restartKafka(signal, downMs) {
-      if (!kafka) throw new Error('this environment uses a broker it did not start; it will not restart it');
-      await kafka.stop(signal);
-      await new Promise((done) => setTimeout(done, downMs));
-      kafka = await startLocalKafka(kafkaOptions);
-    },
+    ...(cluster ? { cluster } : {}),
+    restartKafka: (signal, downMs) => restart(signal, downMs),
     async terminateBackends(database) {
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
@@ -75,6 +99,7 @@ export async function startFaultEnvironment(options: FaultEnvironmentOptions): P
     async close() {
       await proxy.close();
       await kafka?.stop();
+      await cluster?.stop();
     },
   };
 }
