@@ -90,7 +90,12 @@ const configSchema = z.object({
   PRODUCE_LINGER_MS: integer(5),
   PRODUCE_MAX_BATCH: integer(500, 1),
   PRODUCE_QUEUE_LIMIT: integer(10_000, 1),
-  PRODUCE_TIMEOUT_MS: integer(3_000, 100),
+  /**
+   * How long a callback waits for Kafka's acks=all before its sender gets 503. Long enough to ride out one
+   * broker failure of a replicated cluster: a crashed broker holds every acks=all write until the controller
+   * fences it (broker.session.timeout.ms, 9 s by default) and leaders move (docs/reliability.md).
+   */
+  PRODUCE_TIMEOUT_MS: integer(15_000, 100),
   RETRY_AFTER_SECONDS: integer(5, 1),
   TENANT_CACHE_TTL_MS: integer(30_000),
   MAX_EVENT_LOOP_DELAY_MS: integer(1_000),

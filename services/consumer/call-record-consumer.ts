@@ -85,7 +85,14 @@ export function createCallRecordConsumer(kafka: Kafka, options: CallRecordConsum
     // Shorter than kafkajs' 5 s so that a graceful shutdown is not held up by an idle fetch.
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
   });
-  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  // No kafkajs retries: after a leader change they can report records as written that never were
+  // (tulios/kafkajs#1303, see the ingress's coalescing producer). A failed dead-letter send fails the
+  // attempt instead, and the batch is retried whole below, its offsets still uncommitted.
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: 0 },
+  });
   let member = false;
 
   consumer.on(consumer.events.GROUP_JOIN, () => {
