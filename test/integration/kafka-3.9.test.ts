@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaVersion, startLocalKafka, type LocalKafka } from '../../scripts/local-kafka.ts';
 import { freePort } from '../../kit/ports.ts';
-import { eventually, postCallback, startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
+import { lookUpWhenStored, postCallback, startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
 
 /**
  * The 3.9 line of Apache Kafka stays a client-side target while the pinned broker is 4.x: the seed-000
@@ -48,14 +48,7 @@ describe(`Kafka ${kafkaVersion('3.9')} as the broker`, () => {
     const accepted = await postCallback(pipeline, { tenantId: TENANT_ID, ingestToken: tokens.ingestToken }, seed);
     expect(accepted.json()).toEqual({ status: 'accepted', callId: CALL_ID, eventId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
 
-    const lookup = await eventually(async () => {
-      const response = await pipeline.query.inject({
-        method: 'GET',
-        url: `/v1/calls/${CALL_ID}`,
-        headers: { 'x-commubo-tenantId': TENANT_ID, 'x-commubo-accessToken': tokens.accessToken },
-      });
-      return response.statusCode === 200 ? response : undefined;
-    }, 30_000);
+    const lookup = await lookUpWhenStored(pipeline, { tenantId: TENANT_ID, accessToken: tokens.accessToken }, CALL_ID);
     expect(lookup.json()).toEqual(expectedLookup);
   });
 });

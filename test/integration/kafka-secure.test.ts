@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../../kit/test-database.t
 import { createTestTopics, deleteTopicSet, testKafka, uniqueName, type TopicSet } from '../../kit/topics.ts';
 import type { KafkaConnection } from '../../shared/kafka/settings.ts';
 import { createTenantRepository, type CreatedTenant } from '../../shared/tenants/repository.ts';
-import { eventually, postCallback, startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
+import { eventually, lookUpWhenStored, postCallback, startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
 
 /**
  * The pipeline over a SASL_SSL listener (SCRAM-SHA-512, the broker's certificate signed by a CA given as a
@@ -80,14 +80,7 @@ describe('over SASL_SSL with SCRAM-SHA-512 and a CA file', () => {
     expect(accepted.statusCode).toBe(200);
     expect(accepted.json()).toEqual({ status: 'accepted', callId: CALL_ID, eventId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
 
-    const lookup = await eventually(async () => {
-      const response = await pipeline.query.inject({
-        method: 'GET',
-        url: `/v1/calls/${CALL_ID}`,
-        headers: { 'x-commubo-tenantId': TENANT_ID, 'x-commubo-accessToken': tokens.accessToken },
-      });
-      return response.statusCode === 200 ? response : undefined;
-    }, 30_000);
+    const lookup = await lookUpWhenStored(pipeline, { tenantId: TENANT_ID, accessToken: tokens.accessToken }, CALL_ID);
     expect(lookup.json()).toEqual(expectedLookup);
   });
 });

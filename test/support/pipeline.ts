@@ -92,6 +92,23 @@ export function postCallback(
   });
 }
 
+/** GET /v1/calls/{callId} as the tenant's API client, polled until the consumer has written the call (200). */
+export function lookUpWhenStored(
+  pipeline: Pick<TestPipeline, 'query'>,
+  tenant: { tenantId: string; accessToken: string },
+  callId: string,
+  timeoutMs = 30_000,
+): Promise<LightMyRequestResponse> {
+  return eventually(async () => {
+    const response = await pipeline.query.inject({
+      method: 'GET',
+      url: `/v1/calls/${callId}`,
+      headers: { 'x-commubo-tenantId': tenant.tenantId, 'x-commubo-accessToken': tenant.accessToken },
+    });
+    return response.statusCode === 200 ? response : undefined;
+  }, timeoutMs);
+}
+
 /** Polls until check() returns a value other than undefined (or fails after timeoutMs). */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
