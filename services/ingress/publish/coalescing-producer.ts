@@ -9,8 +9,8 @@ import { nextBatchLength, recordBytes } from './publish-batch.ts';
  * Each send resolves when its own batch is acknowledged, and fails after PRODUCE_TIMEOUT_MS whatever
  * kafkajs is still retrying. At most PRODUCE_QUEUE_LIMIT records wait or fly at once; beyond that a send
  * fails at once. Each partition's records in a request travel as one record batch in the KAFKA_COMPRESSION
- * codec, so the more a batch holds, the better it compresses. The producer must not be idempotent: kafkajs drops messages when idempotent sends
- * overlap; duplicates are harmless because the sink deduplicates.
+ * codec, so the more a batch holds, the better it compresses. The producer must not be idempotent: kafkajs
+ * drops messages when idempotent sends overlap; duplicates are harmless because the sink deduplicates.
  *
  * The producer must not retry either (retries: 0, start.ts): kafkajs 2.2.4 keeps, across its retries, the
  * answer of every broker that acknowledged the first attempt, and skips those brokers on the retry, even
