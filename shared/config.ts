@@ -35,6 +35,9 @@ const flag = (fallback: boolean) =>
     .transform((value) => value === 'true')
     .default(fallback);
 
+/** ERASURE_HASH_KEY when unset: known to everyone, so the CLI says when an erasure is audited under it. */
+export const DEFAULT_ERASURE_HASH_KEY = 'callstream-development-erasure-key';
+
 const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/callstream'),
   /** Connections per service; the consumer opens one more per partition it writes at once (below). */
@@ -114,6 +117,19 @@ const configSchema = z.object({
    * so that transactions in flight never keep the readiness check or a tenant lookup waiting.
    */
   CONSUMER_PARTITIONS_CONCURRENTLY: integer(3, 1),
+  /**
+   * How often the consumer deletes the calls older than their tenant's retention_days (the first run one
+   * interval after it starts); 0: never (run `npm run cli -- retention run` from a scheduler instead). At
+   * most a timer's longest delay (2^31-1 ms, about 24.8 days): Node fires a longer one at once.
+   */
+  RETENTION_INTERVAL_MS: decimal(0, 2_147_483_647, 'must be a decimal integer from 0 to 2147483647').default(60 * 60 * 1000),
+  // --- erasure ---
+  /**
+   * The key of the HMAC-SHA-256 under which an erasure's audit row keeps its selector (a phone number, a
+   * call id). The default is for development only: set a secret of your own, and keep it, since audit rows
+   * can only be matched to a request under the key they were written with.
+   */
+  ERASURE_HASH_KEY: z.string().min(1).default(DEFAULT_ERASURE_HASH_KEY),
   // --- query ---
   /** On shutdown, how long busy connections (e.g. a long list stream) may finish before they are cut. */
   QUERY_SHUTDOWN_DRAIN_MS: integer(10_000),

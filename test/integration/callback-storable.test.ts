@@ -303,6 +303,7 @@ describe('the columns the bounds are derived from', () => {
         'call_labels.call_id',
         'call_labels.name', // labelInfos[], instances[].labelInfoList[].name
         'call_recordings.call_id',
+        'call_tombstones.call_id', // a call id, written by an erasure (at most 128)
         'call_variables.call_id',
         'calls.call_id',
         'calls.contact_mobile', // contactDetailRel.mobile

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lockTenantsForWriting } from '../../../shared/calls/tenant-write-lock.ts';
 import type { PoolClient } from '../../../shared/db/pool.ts';
 import type { CallRows } from './flatten-call.ts';
 
@@ -11,6 +12,11 @@ import type { CallRows } from './flatten-call.ts';
  * batch `distinct on` keeps the newest; against the stored row the upsert's `where` does. So an older
  * redelivery never overwrites newer data, and replaying the topic in any batching ends in the same rows.
  * The child rows of every call that won are replaced with it (a call stored for the first time has none).
+ *
+ * An erasure (npm run cli -- erase) is the newest of all for the deliveries received before it: its
+ * tombstone skips a delivery whose receivedAt is not after the erasure's time, so no redelivery or replay
+ * brings an erased call back, and a callback received later is stored as usual. The tenants' write locks
+ * (shared/calls/tenant-write-lock.ts), taken first, keep an erasure from passing a batch in flight.
  */
 const CALL_COLUMNS = `tenant_id, call_id, workflow, from_number, to_number, relay_number, call_start_time,
   call_end_time, call_duration, call_record_url, customer_province, customer_city, router_id, router_name,
@@ -48,7 +54,12 @@ async function upsertNewestCalls(client: PoolClient, calls: Record<string, unkno
   const { rows } = await client.query(
     `insert into calls (${CALL_COLUMNS})
      select distinct on (tenant_id, call_id) ${CALL_COLUMNS}
-     from json_populate_recordset(null::calls, $1::json)
+     from json_populate_recordset(null::calls, $1::json) as delivery
+     where not exists (
+       select 1 from call_tombstones tombstone
+       where tombstone.tenant_id = delivery.tenant_id and tombstone.call_id = delivery.call_id
+         and delivery.received_at <= tombstone.erased_at
+     )
      order by tenant_id, call_id, received_at desc, source_offset desc, source_partition desc
      on conflict (tenant_id, call_id) do update set
        ${UPDATE_ALL}
@@ -93,7 +104,7 @@ async function insertChildren(client: PoolClient, table: ChildTable, rows: Recor
 }
 
 export interface WriteResult {
-  /** Calls whose rows were written; the others were not newer than what is stored. */
+  /** Calls whose rows were written; the others were not newer than what is stored, or were erased since. */
   written: number;
   /** Rows written per table. */
   rows: Record<string, number>;
@@ -101,6 +112,7 @@ export interface WriteResult {
 
 export async function writeCalls(client: PoolClient, calls: CallRows[]): Promise<WriteResult> {
   if (calls.length === 0) return { written: 0, rows: {} };
+  await lockTenantsForWriting(client, [...new Set(calls.map(({ call }) => String(call.tenant_id)))]);
   const won = await upsertNewestCalls(
     client,
     calls.map((rows) => rows.call),
