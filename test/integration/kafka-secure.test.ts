@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../../kit/test-database.t
 import { createTestTopics, deleteTopicSet, testKafka, uniqueName, type TopicSet } from '../../kit/topics.ts';
 import type { KafkaConnection } from '../../shared/kafka/settings.ts';
 import { createTenantRepository, type CreatedTenant } from '../../shared/tenants/repository.ts';
+import { cli, printed } from '../support/cli.ts';
 import { eventually, lookUpWhenStored, postCallback, startTestPipeline, type TestPipeline } from '../support/pipeline.ts';
 
 /**
@@ -82,6 +83,25 @@ describe('over SASL_SSL with SCRAM-SHA-512 and a CA file', () => {
 
     const lookup = await lookUpWhenStored(pipeline, { tenantId: TENANT_ID, accessToken: tokens.accessToken }, CALL_ID);
     expect(lookup.json()).toEqual(expectedLookup);
+  });
+  it('the operator CLI reads the quarantine over the same settings', async () => {
+    const refused = await postCallback(pipeline, { tenantId: TENANT_ID, ingestToken: tokens.ingestToken }, { ...seed, workflow: -1 });
+    expect(refused.statusCode).toBe(422);
+    const { error } = refused.json() as { error: { eventId: string; issues: unknown } };
+    const env = {
+      ...secureEnv,
+      DATABASE_URL: pipeline.db.url,
+      KAFKA_BROKERS: cluster.brokers.join(','),
+      TOPIC_CALL_RECORDS: pipeline.topics.callRecords,
+      TOPIC_REJECTED: pipeline.topics.rejected,
+      TOPIC_DLQ: pipeline.topics.dlq,
+    };
+    const listed = await cli(env, ['quarantine', 'list']);
+    expect({ code: listed.code, stderr: listed.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(printed(listed)).toEqual([
+      { eventId: error.eventId, tenantId: TENANT_ID, receivedAt: RECEIVED_AT.toISOString(), issues: error.issues },
+    ]);
+    expect(error.issues).toEqual([{ path: 'workflow', message: 'must be a non-negative integer' }]);
   });
 });
 
