@@ -53,3 +53,45 @@ export function createConsumerMetrics(registry: Registry): ConsumerMetrics {
     retry: (reason) => retries.inc({ reason }),
   };
 }
+
+/** What the consumer's retention job reports (services/consumer/retention-job.ts), in the same registry. */
+export interface RetentionMetrics {
+  /** A batch committed: counted at once, so that a long run shows its progress (and a failed one what it did). */
+  callsDeleted(calls: number): void;
+  runFinished(deletedCalls: number, seconds: number): void;
+  runFailed(): void;
+}
+
+export function createRetentionMetrics(registry: Registry): RetentionMetrics {
+  const registers = [registry];
+  const deleted = new Counter({
+    name: 'consumer_retention_deleted_calls_total',
+    help: "Calls deleted because they were older than their tenant's retention, with all their rows",
+    registers,
+  });
+  const lastRun = new Gauge({
+    name: 'consumer_retention_last_run_deleted_calls',
+    help: 'Calls the last finished retention run deleted',
+    registers,
+  });
+  const lastRunSeconds = new Gauge({
+    name: 'consumer_retention_last_run_duration_seconds',
+    help: 'How long the last finished retention run took',
+    registers,
+  });
+  const runs = new Counter({
+    name: 'consumer_retention_runs_total',
+    help: 'Retention runs, by outcome: finished, or failed (tried again at the next interval)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  return {
+    callsDeleted: (calls) => deleted.inc(calls),
+    runFinished(deletedCalls, seconds) {
+      runs.inc({ outcome: 'finished' });
+      lastRun.set(deletedCalls);
+      lastRunSeconds.set(seconds);
+    },
+    runFailed: () => runs.inc({ outcome: 'failed' }),
+  };
+}

@@ -12,8 +12,9 @@ import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { buildConsumerServer } from './app.ts';
 import { processBatch } from './batch-processor.ts';
 import { createCallRecordConsumer, type CallRecordConsumer } from './call-record-consumer.ts';
-import { createConsumerMetrics } from './consumer-metrics.ts';
+import { createConsumerMetrics, createRetentionMetrics } from './consumer-metrics.ts';
 import { joinWhenAccepted } from './join-when-accepted.ts';
+import { createRetentionJob } from './retention-job.ts';
 import { createTimeZoneCache } from './time-zone-cache.ts';
 
 /**
@@ -80,8 +81,17 @@ export function createConsumer(config: Config, overrides: ConsumerOverrides = {}
     // kafkajs gave up: exit, so that the supervisor starts a fresh process (nothing uncommitted is lost).
     onCrash: overrides.onCrash ?? (() => void close().finally(() => process.exit(1))),
   });
+  // Expired calls are deleted by the process that writes them, on the same pool (RETENTION_INTERVAL_MS 0: never).
+  const retention =
+    config.RETENTION_INTERVAL_MS > 0
+      ? createRetentionJob({ db, intervalMs: config.RETENTION_INTERVAL_MS, metrics: createRetentionMetrics(registry), log: app.log })
+      : undefined;
   // An idle connection dropped by Postgres is not an error of any batch: the pool replaces it.
-  pool.closeWith(app, { before: () => consumer.stop() });
+  pool.closeWith(app, {
+    before: async () => {
+      await Promise.all([consumer.stop(), retention?.stop()]);
+    },
+  });
 
   return {
     app,
@@ -92,6 +102,7 @@ export function createConsumer(config: Config, overrides: ConsumerOverrides = {}
     // timeout when a crashed predecessor still holds its place.
     async start() {
       await pool.reach();
+      retention?.start();
       await listenAndReport(app, { variable: 'CONSUMER_PORT', port: config.CONSUMER_PORT, host: config.HOST }, overrides);
       // Refused (credentials, certificate): stay up, unready, and join once Kafka accepts; not a crash loop.
       kafkaAccepted = await needKafka(brokers, () => connectUnlessRefused(() => consumer.start(), brokers, app.log));
