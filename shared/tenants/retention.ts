@@ -6,8 +6,8 @@ import { tenantSummary, type TenantSummary } from './tenant-summary.ts';
 export const MAX_RETENTION_DAYS = 36_500;
 
 /**
- * Stores how many days a tenant's calls are kept (null: for ever). Only stored: nothing deletes calls by
- * it yet.
+ * Stores how many days a tenant's calls are kept (null: for ever); the consumer's retention job deletes
+ * the older ones (shared/calls/retention-run.ts).
  */
 export async function setRetentionDays(db: Pool, tenantId: string, retentionDays: number | null): Promise<TenantSummary> {
   const { rows } = await db.query(

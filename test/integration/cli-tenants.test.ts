@@ -111,10 +111,10 @@ describe('tenants set', () => {
     expect(await stored()).toBeNull();
   });
 
-  it('says in its help that the retention is only stored for now', async () => {
+  it('says in its help who enforces the retention', async () => {
     const help = await run('tenants', 'set', '--help');
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('--retention-days is only stored for now: nothing deletes calls by it yet');
+    expect(help.stdout).toContain('--retention-days is enforced by the consumer, which deletes the calls older than that every');
   });
 });
 

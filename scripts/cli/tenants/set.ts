@@ -6,7 +6,7 @@ import { tenantIdArgument } from './tenant-id.ts';
 
 export const setCommand = defineCommand({
   name: 'set',
-  summary: "change a tenant's settings: --retention-days (stored only; not enforced yet)",
+  summary: "change a tenant's settings: --retention-days",
   arguments: ['TENANT_ID'],
   options: {
     'retention-days': {
@@ -18,8 +18,8 @@ export const setCommand = defineCommand({
   synopsis: 'TENANT_ID --retention-days N|none',
   description: [
     'Changes the tenant and prints it as tenants list does.',
-    '--retention-days is only stored for now: nothing deletes calls by it yet (the retention job that',
-    'enforces it is not part of this version). A new tenant has none: its calls are kept for ever.',
+    '--retention-days is enforced by the consumer, which deletes the calls older than that every',
+    'RETENTION_INTERVAL_MS (retention run does it at once). A new tenant has none: its calls are kept for ever.',
   ].join('\n'),
   async run({ args, options }, context) {
     const retention = options['retention-days'];
