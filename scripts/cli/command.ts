@@ -62,6 +62,11 @@ export interface CommandGroup {
   summary: string;
   description: string;
   commands: readonly Command[];
+  /**
+   * The command that runs when options follow the group name at once (`erase --tenant …` is `erase calls
+   * --tenant …`), for a group whose commands are kinds of one act.
+   */
+  defaultCommand?: string;
   /** The errors of this group's commands that are failures to report, not bugs to show with a stack trace. */
   failures: readonly FailureClass[];
 }

@@ -29,11 +29,13 @@ export const PROCESS_IO: CliIo = {
 
 export async function runCli(argv: readonly string[], groups: readonly CommandGroup[], environment: CliEnvironment): Promise<number> {
   const io = environment.io ?? PROCESS_IO;
-  const [groupName, commandName, ...args] = argv;
+  const [groupName, ...rest] = argv;
   if (groupName === undefined) return usageError(io, 'a group is required', cliUsage());
   if (isHelp(groupName)) return help(io, cliHelp(groups));
   const group = groups.find((candidate) => candidate.name === groupName);
   if (!group) return usageError(io, unknown('group', groupName), cliUsage());
+  const implicit = group.defaultCommand !== undefined && rest[0] !== undefined && rest[0].startsWith('--') && !isHelp(rest[0]);
+  const [commandName, ...args] = implicit ? [group.defaultCommand!, ...rest] : rest;
 
   if (commandName === undefined) return usageError(io, `a ${group.name} command is required`, groupUsage(group));
   if (isHelp(commandName)) return help(io, groupHelp(group));

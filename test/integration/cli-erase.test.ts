@@ -184,6 +184,13 @@ describe('erase calls --phone-number', () => {
     expect(await allRows()).toEqual(before);
   });
 
+  it('erase --tenant … (the group name followed by its options at once) is erase calls', async () => {
+    const result = await run('erase', '--tenant', TENANT_ID, '--phone-number', NUMBER, '--dry-run');
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(printed(result)).toEqual([{ dryRun: true, tenantId: TENANT_ID, selector: 'phone-number', deleted: expectedDeleted }]);
+    expect(await allRows()).toEqual(before);
+  });
+
   it("deletes every call of the number in any of its four fields, with all their rows, and no other tenant's", async () => {
     const result = await run('erase', 'calls', '--tenant', TENANT_ID.toUpperCase(), '--phone-number', NUMBER);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });

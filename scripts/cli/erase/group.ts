@@ -11,5 +11,6 @@ export const eraseGroup: CommandGroup = {
     'an audit row that holds no personal data in clear (the selector as a keyed hash, ERASURE_HASH_KEY).',
   ].join('\n'),
   commands: [callsCommand],
+  defaultCommand: 'calls',
   failures: [TenantNotFoundError],
 };
