@@ -12,7 +12,10 @@ import { isTenantId, type Tenant, type TenantRepository } from './repository.ts'
  * hash (which throws on an array, once answered as a failed lookup).
  *
  * What an operator changes (npm run cli -- tenants …) is read with the tenant, so it reaches every running
- * service within the TTL: a new token, a disabled or enabled tenant. A rotated token's grace period is
+ * service within the TTL: a disabled or enabled tenant, the end of an old token. A new token works at once:
+ * a token the cached entry refuses is checked again against the tenant read afresh, unless that entry was
+ * read less than a second ago (so a flood of wrong tokens costs at most one query per tenant a second). An
+ * unknown tenant is read again the same way, so the work stays the same as for a wrong token. A rotated token's grace period is
  * checked against the clock on each request, so it ends on time whatever the cache holds.
  */
 export type TokenKind = 'ingest' | 'access';
@@ -31,6 +34,7 @@ export interface TenantAuthenticator {
 }
 
 const MAX_ENTRIES = 10_000;
+const RECHECK_AFTER_MS = 1_000;
 const REFUSED: Authentication = { outcome: 'refused' };
 
 export function createTenantAuthenticator(
@@ -38,7 +42,7 @@ export function createTenantAuthenticator(
   ttlMs: number,
   now = () => Date.now(),
 ): TenantAuthenticator {
-  const cache = new Map<string, { tenant: Tenant | undefined; expiresAt: number }>();
+  const cache = new Map<string, { tenant: Tenant | undefined; expiresAt: number; readAt: number }>();
   // One database lookup per tenant at a time: when an entry expires under load, the requests waiting on
   // it share one query instead of each taking a pool connection (which once exhausted the pool).
   const inFlight = new Map<string, Promise<Tenant | undefined>>();
@@ -48,7 +52,7 @@ export function createTenantAuthenticator(
       const tenant = await tenants.find(tenantId);
       if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
       cache.delete(tenantId);
-      cache.set(tenantId, { tenant, expiresAt: now() + ttlMs });
+      cache.set(tenantId, { tenant, expiresAt: now() + ttlMs, readAt: now() });
       return tenant;
     } finally {
       inFlight.delete(tenantId);
@@ -66,10 +70,25 @@ export function createTenantAuthenticator(
     return pending;
   }
 
+  /** Read again unless read within the last second; shares a lookup already on its way. */
+  function lookupAgain(tenantId: string): Promise<Tenant | undefined> | undefined {
+    const hit = cache.get(tenantId);
+    if (!hit || hit.readAt > now() - RECHECK_AFTER_MS) return undefined;
+    cache.delete(tenantId);
+    return lookup(tenantId);
+  }
+
   return {
     async authenticate(tenantId, token, kind) {
-      const tenant = typeof tenantId === 'string' && isTenantId(tenantId) ? await lookup(tenantId) : undefined;
-      const ok = tokenMatchesOneOf(typeof token === 'string' ? token : '', acceptedHashes(tenant, kind, now()));
+      const id = typeof tenantId === 'string' && isTenantId(tenantId) ? tenantId : undefined;
+      const presented = typeof token === 'string' ? token : '';
+      let tenant = id ? await lookup(id) : undefined;
+      let ok = tokenMatchesOneOf(presented, acceptedHashes(tenant, kind, now()));
+      const fresh = !ok && id ? lookupAgain(id) : undefined;
+      if (fresh) {
+        tenant = await fresh;
+        ok = tokenMatchesOneOf(presented, acceptedHashes(tenant, kind, now()));
+      }
       if (!ok || !tenant) return REFUSED;
       return tenant.status === 'active' ? { outcome: 'authenticated', tenant } : { outcome: 'disabled', tenantId: tenant.tenantId };
     },

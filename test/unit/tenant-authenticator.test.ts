@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import type { Tenant, TenantRepository } from '../../shared/tenants/repository.ts';
+import { hashToken } from '../../shared/tokens.ts';
 import { AUTHENTICATED, REFUSED, TENANT } from '../support/authenticator-tenant.ts';
 
 /** An in-memory tenant store whose lookups stay pending until released, counting them. */
@@ -51,6 +52,44 @@ describe('tenant authenticator', () => {
     expect(store.finds).toBe(2);
     expect(await check('00000000-0000-0000-0000-000000000000', 'access-token')).toEqual(REFUSED);
     expect(store.finds).toBe(3);
+  });
+
+  it('a new token works at once: a refused token is checked again against the tenant read afresh, at most once a second', async () => {
+    let clock = 0;
+    let stored: Tenant = TENANT;
+    let finds = 0;
+    const repository: TenantRepository = {
+      create: () => Promise.reject(new Error('not used')),
+      find: async (tenantId) => {
+        finds += 1;
+        return tenantId === TENANT.tenantId ? stored : undefined;
+      },
+    };
+    const authenticator = createTenantAuthenticator(repository, 30_000, () => clock);
+    expect(await authenticator.authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).toEqual(AUTHENTICATED);
+    // Rotated (grace 0) while the entry is cached for another 30 s.
+    stored = { ...TENANT, ingestTokenHash: hashToken('rotated-ingest-token') };
+    clock = 999;
+    expect(await authenticator.authenticate(TENANT.tenantId, 'rotated-ingest-token', 'ingest')).toEqual(REFUSED);
+    expect(finds).toBe(1);
+    clock = 1_000;
+    expect(await authenticator.authenticate(TENANT.tenantId, 'rotated-ingest-token', 'ingest')).toEqual({
+      outcome: 'authenticated',
+      tenant: stored,
+    });
+    expect(finds).toBe(2);
+    // The old token: refused, and the entry just read is not read again for a flood of them.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      expect(await authenticator.authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).toEqual(REFUSED);
+    }
+    expect(finds).toBe(2);
+    // An unknown tenant costs the same: one lookup, and one more a second later.
+    const unknown = '00000000-0000-0000-0000-000000000000';
+    expect(await authenticator.authenticate(unknown, 'ingest-token', 'ingest')).toEqual(REFUSED);
+    expect(finds).toBe(3);
+    clock = 2_000;
+    expect(await authenticator.authenticate(unknown, 'ingest-token', 'ingest')).toEqual(REFUSED);
+    expect(finds).toBe(4);
   });
 
   it('does not cache a failed lookup: the next request asks again', async () => {
