@@ -1,7 +1,6 @@
 import { defineCommand } from '../command.ts';
-import { withDatabase } from '../database.ts';
-import { withKafka } from '../kafka.ts';
-import { checkFilterTenant, FILTER_OPTIONS, FILTER_SYNOPSIS, quarantineFilter, readQuarantine, unreadableLine } from './quarantined.ts';
+import { FILTER_OPTIONS, FILTER_SYNOPSIS } from './quarantined.ts';
+import { readFilteredQuarantine } from './read-filtered.ts';
 
 export const listCommand = defineCommand({
   name: 'list',
@@ -18,11 +17,7 @@ export const listCommand = defineCommand({
     'callback is skipped with one line on stderr. Nothing is changed.',
   ].join('\n'),
   async run({ options }, context) {
-    const filter = quarantineFilter(options);
-    const config = context.config();
-    if (filter.tenantId !== undefined) await withDatabase(config, (db) => checkFilterTenant(db, filter));
-    const { records, unreadable } = await withKafka(config, (kafka) => readQuarantine(kafka, config, filter));
-    for (const skipped of unreadable) context.warn(unreadableLine(config, skipped));
+    const records = await readFilteredQuarantine(options, context);
     for (const { record } of records) {
       context.print({
         eventId: record.eventId,
