@@ -143,6 +143,15 @@ const configSchema = z.object({
    * each partition in the order requests arrived; more trades that order (on retries) for throughput.
    */
   PRODUCE_MAX_IN_FLIGHT: integer(1, 1),
+  /**
+   * Per-tenant fairness: callbacks a tenant may send per second (its token bucket's refill), unless the
+   * tenant has its own (npm run cli -- tenants set); 0: unlimited. The default is above what one ingress
+   * takes from one tenant (about 4,700 cb/s on a 2-core machine), so it bounds a storm without cutting a
+   * sender that the ingress could serve; set it lower to share an ingress among tenants.
+   */
+  TENANT_RATE_PER_SECOND: integer(10_000),
+  /** Callbacks a tenant may send at once after a quiet spell (its bucket's size), unless the tenant has its own. */
+  TENANT_BURST: integer(20_000, 1),
   /** How often the ingress checks that its producer reaches Kafka (@fastify/under-pressure health check). */
   KAFKA_HEALTH_CHECK_INTERVAL_MS: integer(1_000, 10),
   // --- reliability ---

@@ -11,15 +11,20 @@ import { frameworkErrorSettings } from './errors.ts';
 import { ingressMetrics } from './metrics.ts';
 import type { CallRecordPublisher } from './publish/call-record-publisher.ts';
 import { pressureLimits, type PressureLimits } from './pressure.ts';
+import type { TenantRateLimit } from './fairness/tenant-rate-limit.ts';
 
 export interface IngressDeps {
   tenants: TenantAuthenticator;
   publisher: CallRecordPublisher;
   retryAfterSeconds: number;
+  /** Per-tenant token buckets (start.ts builds them from the config); none: no tenant is limited. */
+  rateLimit?: TenantRateLimit;
   /** What /readyz reports; kafka also turns callbacks away with 503 while it fails (pressure.ts). */
   readiness: ReadinessChecks & { readonly kafka: () => Promise<boolean> };
   now?: () => Date;
 }
+
+const UNLIMITED: TenantRateLimit = { take: () => ({ allowed: true }) };
 
 export type IngressLimits = PressureLimits & Pick<Config, 'BODY_LIMIT_BYTES' | 'INGRESS_REQUEST_TIMEOUT_MS'>;
 
@@ -56,6 +61,7 @@ export function buildIngressServer(deps: IngressDeps, options: IngressServerOpti
     publisher: deps.publisher,
     metrics: ingressMetrics(options.registry, deps.publisher),
     retryAfterSeconds: deps.retryAfterSeconds,
+    rateLimit: deps.rateLimit ?? UNLIMITED,
     now: deps.now ?? (() => new Date()),
   });
   return app;

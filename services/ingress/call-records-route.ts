@@ -14,6 +14,7 @@ import { ERROR_HANDLER_PLUGIN } from '../../shared/http/error-handler.ts';
 import { KAFKA_UNAVAILABLE_MESSAGE } from './errors.ts';
 import type { IngressMetrics } from './metrics.ts';
 import { PRESSURE_PLUGIN } from './pressure.ts';
+import type { TenantRateLimit } from './fairness/tenant-rate-limit.ts';
 
 /**
  * POST /v1/tenants/{tenantId}/call-records (docs/topic-contract.md, what the sender gets). The tenant is checked before the body is
@@ -26,6 +27,7 @@ export interface CallRecordsRouteDeps {
   publisher: CallRecordPublisher;
   metrics: IngressMetrics;
   retryAfterSeconds: number;
+  rateLimit: TenantRateLimit;
   now: () => Date;
 }
 
@@ -68,6 +70,14 @@ async function callRecordsRoutePlugin(app: FastifyInstance, deps: CallRecordsRou
     // A disabled tenant's sender gets the wrong-token answer: nothing tells a caller more than that its
     // credentials do not let it send.
     if (authentication.outcome !== 'authenticated') return sendError(reply, 'UNAUTHORIZED', 'unknown tenant or wrong ingest token');
+    // Before the body is read: a tenant over its rate costs no decoding, and nothing is published or
+    // quarantined, since its sender keeps the payload and retries.
+    const taken = deps.rateLimit.take(authentication.tenant, deps.now().getTime());
+    if (!taken.allowed) {
+      deps.metrics.rateLimited.inc();
+      reply.header('retry-after', String(taken.retryAfterSeconds));
+      return sendError(reply, 'TENANT_RATE_LIMITED', 'this tenant sends faster than its rate limit; retry after Retry-After seconds');
+    }
     tenants.set(request, authentication.tenant);
   }
 

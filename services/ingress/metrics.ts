@@ -8,6 +8,7 @@ import type { CallRecordPublisher, PublishObserver } from './publish/call-record
 export interface IngressMetrics {
   produced: Counter;
   quarantined: Counter;
+  rateLimited: Counter;
 }
 
 export function ingressMetrics(registry: Registry, publisher: CallRecordPublisher): IngressMetrics {
@@ -28,6 +29,12 @@ export function ingressMetrics(registry: Registry, publisher: CallRecordPublishe
     quarantined: new Counter({
       name: 'ingress_callbacks_quarantined_total',
       help: 'Callbacks refused with 422 and kept on the quarantine topic',
+      registers: [registry],
+    }),
+    // No tenant label: nothing bounds how many tenants there are, and each would be a series of its own.
+    rateLimited: new Counter({
+      name: 'ingress_tenant_rate_limited_total',
+      help: 'Callbacks refused with 429 because their tenant exceeded its rate limit',
       registers: [registry],
     }),
   };

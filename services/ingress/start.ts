@@ -12,6 +12,7 @@ import { needKafka } from '../../shared/startup-error.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import { buildIngressServer } from './app.ts';
+import { createTenantRateLimit } from './fairness/tenant-rate-limit.ts';
 import { publishBatchMetrics } from './metrics.ts';
 import { createCallRecordPublisher, type CallRecordPublisher } from './publish/call-record-publisher.ts';
 
@@ -65,6 +66,7 @@ export function createIngress(config: Config, overrides: IngressOverrides = {}):
       tenants: createTenantAuthenticator(createTenantRepository(db), config.TENANT_CACHE_TTL_MS),
       publisher,
       retryAfterSeconds: config.RETRY_AFTER_SECONDS,
+      rateLimit: createTenantRateLimit({ ratePerSecond: config.TENANT_RATE_PER_SECOND, burst: config.TENANT_BURST }),
       readiness,
       ...(overrides.now ? { now: overrides.now } : {}),
     },

@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   URL_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   SCHEMA_VIOLATION: 422,
+  /** The ingress, to a tenant sending faster than its rate limit: sent with Retry-After. */
+  TENANT_RATE_LIMITED: 429,
   HEADERS_TOO_LARGE: 431,
   /** A client error no other code describes (a plugin's own 4xx): it keeps the status it was raised with. */
   REQUEST_REFUSED: '4xx',

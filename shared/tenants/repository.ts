@@ -18,6 +18,8 @@ const tenantRow = z.object({
   previous_ingest_token_expires_at: z.date().nullable(),
   previous_access_token_hash: z.instanceof(Buffer).nullable(),
   previous_access_token_expires_at: z.date().nullable(),
+  rate_per_second: z.number().int().nonnegative().nullable(),
+  burst: z.number().int().positive().nullable(),
 });
 
 /** The token a rotation replaced: accepted while `validUntil` is in the future (the grace period). */
@@ -36,6 +38,9 @@ export interface Tenant {
   /** Present while a rotation's grace period may still be running (the authenticator checks the time). */
   previousIngestToken?: RetiredToken;
   previousAccessToken?: RetiredToken;
+  /** The tenant's own rate limit at the ingress (migration 0006); absent: the configured default. */
+  ratePerSecond?: number;
+  burst?: number;
 }
 
 export interface CreatedTenant {
@@ -111,7 +116,8 @@ export function createTenantRepository(db: Pool): TenantRepository {
       const { rows } = await db.query(
         `select tenant_id, name, timezone, status, ingest_token_hash, access_token_hash,
                 previous_ingest_token_hash, previous_ingest_token_expires_at,
-                previous_access_token_hash, previous_access_token_expires_at
+                previous_access_token_hash, previous_access_token_expires_at,
+                rate_per_second, burst
          from tenants where tenant_id = $1::uuid`,
         [tenantId],
       );
@@ -126,6 +132,8 @@ export function createTenantRepository(db: Pool): TenantRepository {
         accessTokenHash: row.access_token_hash,
         previousIngestToken: retired(row.previous_ingest_token_hash, row.previous_ingest_token_expires_at),
         previousAccessToken: retired(row.previous_access_token_hash, row.previous_access_token_expires_at),
+        ...(row.rate_per_second === null ? {} : { ratePerSecond: row.rate_per_second }),
+        ...(row.burst === null ? {} : { burst: row.burst }),
       };
     },
   };

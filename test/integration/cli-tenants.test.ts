@@ -111,6 +111,24 @@ describe('tenants set', () => {
     expect(await stored()).toBeNull();
   });
 
+  it('stores --rate-per-second and --burst, each alone or with the retention, and default as null', async () => {
+    const { tenantId } = await create('--name', 'Limited');
+    const stored = async () =>
+      (await db.pool.query('select retention_days, rate_per_second, burst from tenants where tenant_id = $1', [tenantId])).rows[0];
+    const set = await run('tenants', 'set', tenantId, '--rate-per-second', '2', '--burst', '5');
+    expect(set.stderr).toBe('');
+    expect(set.code).toBe(0);
+    expect(printed(set)).toEqual([expect.objectContaining({ tenantId, name: 'Limited', retentionDays: null })]);
+    expect(await stored()).toEqual({ retention_days: null, rate_per_second: 2, burst: 5 });
+
+    expect((await run('tenants', 'set', tenantId, '--burst', 'default', '--retention-days', '7')).code).toBe(0);
+    expect(await stored()).toEqual({ retention_days: 7, rate_per_second: 2, burst: null });
+    expect((await run('tenants', 'set', tenantId, '--rate-per-second', '0')).code).toBe(0);
+    expect(await stored()).toEqual({ retention_days: 7, rate_per_second: 0, burst: null });
+    expect((await run('tenants', 'set', tenantId, '--rate-per-second', 'default')).code).toBe(0);
+    expect(await stored()).toEqual({ retention_days: 7, rate_per_second: null, burst: null });
+  });
+
   it('says in its help who enforces the retention', async () => {
     const help = await run('tenants', 'set', '--help');
     expect(help.code).toBe(0);
@@ -200,6 +218,7 @@ describe('refused commands change nothing', () => {
     [['tenants', 'disable', UNKNOWN_TENANT.toUpperCase()], `tenant ${UNKNOWN_TENANT} does not exist`],
     [['tenants', 'enable', UNKNOWN_TENANT], `tenant ${UNKNOWN_TENANT} does not exist`],
     [['tenants', 'set', UNKNOWN_TENANT, '--retention-days', '7'], `tenant ${UNKNOWN_TENANT} does not exist`],
+    [['tenants', 'set', UNKNOWN_TENANT, '--rate-per-second', '7'], `tenant ${UNKNOWN_TENANT} does not exist`],
     [['tenants', 'rotate-token', 'acme', '--kind', 'ingest'], 'TENANT_ID acme is not a UUID'],
     [['tenants', 'disable', `${UNKNOWN_TENANT}x`], `TENANT_ID ${UNKNOWN_TENANT}x is not a UUID`],
     [['tenants', 'enable', 'not a uuid'], 'TENANT_ID "not a uuid" is not a UUID'],
@@ -211,7 +230,8 @@ describe('refused commands change nothing', () => {
   });
 
   const ROTATE_USAGE = 'usage: npm run cli -- tenants rotate-token TENANT_ID --kind ingest|access [--grace-seconds N]';
-  const SET_USAGE = 'usage: npm run cli -- tenants set TENANT_ID --retention-days N|none';
+  const SET_USAGE =
+    'usage: npm run cli -- tenants set TENANT_ID [--retention-days N|none] [--rate-per-second N|default] [--burst N|default]';
   it.each([
     [['rotate-token', '{tenant}'], '--kind is required', ROTATE_USAGE],
     [['rotate-token', '{tenant}', '--kind', 'both'], '--kind must be ingest or access, not both', ROTATE_USAGE],
@@ -231,7 +251,12 @@ describe('refused commands change nothing', () => {
     [['rotate-token', 'not-a-uuid'], '--kind is required', ROTATE_USAGE],
     [['rotate-token', '{tenant}', '{tenant}', '--kind', 'ingest'], 'unexpected argument "{tenant}"', ROTATE_USAGE],
     [['rotate-token', '{tenant}', '--kind', 'ingest', '--force'], 'unknown option --force', ROTATE_USAGE],
-    [['set', '{tenant}'], 'nothing to set: give --retention-days', SET_USAGE],
+    [['set', '{tenant}'], 'nothing to set: give --retention-days, --rate-per-second or --burst', SET_USAGE],
+    [['set', '{tenant}', '--rate-per-second=-1'], '--rate-per-second -1 is not a whole number from 0 to 1000000000', SET_USAGE],
+    [['set', '{tenant}', '--rate-per-second', 'none'], '--rate-per-second none is not a whole number from 0 to 1000000000', SET_USAGE],
+    [['set', '{tenant}', '--burst', '0'], '--burst 0 is not a whole number from 1 to 1000000000', SET_USAGE],
+    [['set', '{tenant}', '--burst', '1000000001'], '--burst 1000000001 is not a whole number from 1 to 1000000000', SET_USAGE],
+    [['set', '{tenant}', '--rate-per-second', '5', '--burst', '2.5'], '--burst 2.5 is not a whole number from 1 to 1000000000', SET_USAGE],
     [['set', '{tenant}', '--retention-days', '0'], '--retention-days 0 is not a whole number from 1 to 36500', SET_USAGE],
     [['set', '{tenant}', '--retention-days', '36501'], '--retention-days 36501 is not a whole number from 1 to 36500', SET_USAGE],
     [['set', '{tenant}', '--retention-days', '030'], '--retention-days 030 is not a whole number from 1 to 36500', SET_USAGE],
@@ -280,7 +305,10 @@ describe('--help on every level', () => {
     ],
     [['tenants', 'disable', '-h'], 'usage: npm run cli -- tenants disable TENANT_ID'],
     [['tenants', 'enable', '--help'], 'usage: npm run cli -- tenants enable TENANT_ID'],
-    [['tenants', 'set', '--help'], 'usage: npm run cli -- tenants set TENANT_ID --retention-days N|none'],
+    [
+      ['tenants', 'set', '--help'],
+      'usage: npm run cli -- tenants set TENANT_ID [--retention-days N|none] [--rate-per-second N|default] [--burst N|default]',
+    ],
     // Asked for help, the rest of the line is not checked.
     [['tenants', 'rotate-token', 'not-a-uuid', '--kind', 'both', '--bogus', '--help'], 'usage: npm run cli -- tenants rotate-token'],
   ])('%j prints the usage and help to stdout, exit code 0', async (args, usage) => {
