@@ -195,13 +195,27 @@ describe('a password the broker does not accept', () => {
     await eventually(async () => ((await readyz(ingress)).status === 200 ? true : undefined), 30_000);
     await eventually(async () => ((await readyz(consumer)).status === 200 ? true : undefined), 30_000);
 
+    // As a sender would: the ingress's pressure gate polls Kafka every KAFKA_HEALTH_CHECK_INTERVAL_MS (0.5 s
+    // here), so for up to one interval after /readyz turned 200 it may still answer 503 + Retry-After.
     const callId = uniqueName('accepted-call');
-    const response = await fetch(`${ingress.url}/v1/tenants/${tenant.tenantId}/call-records`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${tenant.ingestToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ ...seedCallback(), callId }),
-    });
-    expect(response.status).toBe(200);
+    const refusedMeanwhile: unknown[] = [];
+    await eventually(async () => {
+      const response = await fetch(`${ingress.url}/v1/tenants/${tenant.tenantId}/call-records`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.ingestToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...seedCallback(), callId }),
+      });
+      if (response.status === 200) return true;
+      refusedMeanwhile.push({ status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.json() });
+      return undefined;
+    }, 10_000);
+    expect(refusedMeanwhile).toEqual(
+      refusedMeanwhile.map(() => ({
+        status: 503,
+        retryAfter: '2',
+        body: { error: { code: 'KAFKA_UNAVAILABLE', message: expect.any(String) } },
+      })),
+    );
     const stored = await eventually(async () => {
       const { rows } = await db.pool.query('select call_id from calls where tenant_id = $1', [tenant.tenantId]);
       return rows.length > 0 ? rows : undefined;
