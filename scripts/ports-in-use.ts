@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import type { ListenPort } from '../shared/config.ts';
+import type { ListenPort } from '../shared/npm-start-ports.ts';
 import { portInUse, StartupError } from '../shared/startup-error.ts';
 
 /**

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { ConfigError, configEnvironment, kafkaBrokers, loadConfigOrExit, npmStartPorts, wantsLocalKafka } from '../shared/config.ts';
+import { ConfigError, configEnvironment, kafkaBrokers, loadConfigOrExit, wantsLocalKafka } from '../shared/config.ts';
+import { npmStartPorts } from '../shared/npm-start-ports.ts';
 import { createPool } from '../shared/db/pool.ts';
 import { exitOnStartupFailure, needKafka, needPostgres, startupFailureLine } from '../shared/startup-error.ts';
 import { createTenantRepository, type CreatedTenant } from '../shared/tenants/repository.ts';

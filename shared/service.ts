@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { ListenPort } from './config.ts';
+import type { ListenPort } from './npm-start-ports.ts';
 import type { Pool } from './db/pool.ts';
 import { closeOnSignals } from './shutdown.ts';
 import { exitOnStartupFailure, listenOn } from './startup-error.ts';

@@ -1,6 +1,7 @@
-import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
+import type { IHeaders, Kafka } from 'kafkajs';
 import type { Config } from '../../shared/config.ts';
 import { compressionType } from '../../shared/kafka/codecs.ts';
+import { createRecordProducer, isRetriableSendError, isTooLarge } from '../../shared/kafka/producer.ts';
 import { nextBatchLength, RECORD_OVERHEAD_BYTES } from '../../services/ingress/publish/publish-batch.ts';
 import { CommandFailure } from './command.ts';
 
@@ -34,11 +35,7 @@ export async function republish(
   settings: RepublishSettings,
 ): Promise<void> {
   if (messages.length === 0) return;
-  const producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: 0 },
-  });
+  const producer = createRecordProducer(kafka);
   const sized = messages.map((message) => ({ message, bytes: messageBytes(message) }));
   let sent = 0;
   try {
@@ -59,7 +56,7 @@ export async function republish(
           });
           break;
         } catch (error) {
-          if (attempt >= ATTEMPTS || !retriable(error)) {
+          if (attempt >= ATTEMPTS || isTooLarge(error) || !isRetriableSendError(error)) {
             throw new CommandFailure(
               'KAFKA_PUBLISH_FAILED',
               `Kafka did not take the records for ${topic}: ${(error as Error).message}; ${sent} of ${messages.length} were published ` +
@@ -84,12 +81,4 @@ function messageBytes(message: OutgoingMessage): number {
     for (const part of Array.isArray(value) ? value : [value]) bytes += Buffer.byteLength(name) + length(part) + 2;
   }
   return bytes;
-}
-
-/** kafkajs' judgement of the first error it met; a record too large is never worth another attempt. */
-function retriable(error: unknown): boolean {
-  let root = error as { retriable?: boolean; cause?: unknown; type?: string } | undefined;
-  while (root?.cause) root = root.cause as typeof root;
-  if (!root || root.type === 'MESSAGE_TOO_LARGE' || root.type === 'RECORD_LIST_TOO_LARGE') return false;
-  return root.retriable === true;
 }

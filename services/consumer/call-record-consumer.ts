@@ -1,5 +1,6 @@
-import { Partitioners, type Batch, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
+import { type Batch, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import type { KafkaLogger } from '../../shared/kafka/client.ts';
+import { createRecordProducer } from '../../shared/kafka/producer.ts';
 import { backoffDelay, waitWithTicks, type BackoffPolicy } from './backoff.ts';
 import type { ConsumerMetrics } from './consumer-metrics.ts';
 import { deadLetterLogFields, deadLetterMessage } from './dead-letters.ts';
@@ -88,11 +89,7 @@ export function createCallRecordConsumer(kafka: Kafka, options: CallRecordConsum
   // No kafkajs retries: after a leader change they can report records as written that never were
   // (tulios/kafkajs#1303, see the ingress's coalescing producer). A failed dead-letter send fails the
   // attempt instead, and the batch is retried whole below, its offsets still uncommitted.
-  const producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: 0 },
-  });
+  const producer = createRecordProducer(kafka);
   let member = false;
 
   consumer.on(consumer.events.GROUP_JOIN, () => {

@@ -1,8 +1,8 @@
-import { Partitioners } from 'kafkajs';
 import type { Config } from '../../shared/config.ts';
 import { createServicePool } from '../../shared/db/service-pool.ts';
 import type { ReadinessChecks } from '../../shared/http/probes.ts';
 import { createKafka, kafkaTarget } from '../../shared/kafka/client.ts';
+import { createRecordProducer } from '../../shared/kafka/producer.ts';
 import { connectUnlessRefused } from '../../shared/kafka/refusal.ts';
 import { loggerOptions } from '../../shared/logging.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
@@ -42,14 +42,8 @@ export function createIngress(config: Config, overrides: IngressOverrides = {}):
   const pool = createServicePool(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'callstream-ingress');
   const { db } = pool;
   const kafka = createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-ingress`, ...target });
-  // Neither idempotent nor retrying (see coalescing-producer.ts: kafkajs' retries can acknowledge records it
-  // never wrote after a leader change); the coalescing producer sends a failed batch again itself.
-  // Keys are partitioned with Kafka's own murmur2, as a Java producer would, so subscribers can rely on it.
-  const producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: 0 },
-  });
+  // Without kafkajs retries (shared/kafka/producer.ts): the coalescing producer sends a failed batch again itself.
+  const producer = createRecordProducer(kafka);
   const registry = overrides.registry ?? createMetricsRegistry('ingress');
   const publisher = createCallRecordPublisher(
     producer,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configEnvironment, kafkaBrokers, loadConfig, npmStartPorts, wantsLocalKafka } from '../../shared/config.ts';
+import { ConfigError, configEnvironment, kafkaBrokers, loadConfig, wantsLocalKafka } from '../../shared/config.ts';
+import { npmStartPorts } from '../../shared/npm-start-ports.ts';
 
 describe('loadConfig', () => {
   it('gives every setting its documented default', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, npmStartPorts } from '../../shared/config.ts';
+import { ConfigError, loadConfig } from '../../shared/config.ts';
+import { npmStartPorts } from '../../shared/npm-start-ports.ts';
 import { localKafkaClusterPorts } from '../../scripts/local-kafka.ts';
 
 /** npm start with LOCAL_KAFKA_NODES=3: every port of the three-node cluster is checked before anything starts. */

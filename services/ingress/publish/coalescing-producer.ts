@@ -1,22 +1,20 @@
 import type { Producer } from 'kafkajs';
 import type { Config } from '../../../shared/config.ts';
 import { compressionType } from '../../../shared/kafka/codecs.ts';
+import { isRetriableSendError, isTooLarge } from '../../../shared/kafka/producer.ts';
 import { nextBatchLength, recordBytes } from './publish-batch.ts';
 
 /**
  * Coalesces concurrent sends into one produce request with acks=all: a batch leaves PRODUCE_LINGER_MS
  * after its first record, or as soon as it is full (PRODUCE_MAX_BATCH records or PRODUCE_MAX_BATCH_BYTES).
- * Each send resolves when its own batch is acknowledged, and fails after PRODUCE_TIMEOUT_MS whatever
- * kafkajs is still retrying. At most PRODUCE_QUEUE_LIMIT records wait or fly at once; beyond that a send
- * fails at once. Each partition's records in a request travel as one record batch in the KAFKA_COMPRESSION
- * codec, so the more a batch holds, the better it compresses. The producer must not be idempotent: kafkajs
- * drops messages when idempotent sends overlap; duplicates are harmless because the sink deduplicates.
+ * Each send resolves when its own batch is acknowledged, and fails after PRODUCE_TIMEOUT_MS. At most
+ * PRODUCE_QUEUE_LIMIT records wait or fly at once; beyond that a send fails at once. Each partition's
+ * records in a request travel as one record batch in the KAFKA_COMPRESSION codec, so the more a batch
+ * holds, the better it compresses.
  *
- * The producer must not retry either (retries: 0, start.ts): kafkajs 2.2.4 keeps, across its retries, the
- * answer of every broker that acknowledged the first attempt, and skips those brokers on the retry, even
- * when a leader change moved the failed partitions to one of them, so the send resolves for records that
- * were never written (tulios/kafkajs#1303, unfixed). Failed batches are sent again here instead, whole, to
- * the leaders kafkajs' refreshed metadata names, until the last of their records is out of time.
+ * The producer is neither idempotent nor retrying (shared/kafka/producer.ts says why: kafkajs' retries can
+ * report records as written that never were, tulios/kafkajs#1303). Failed batches are sent again here,
+ * whole, to the leaders kafkajs' refreshed metadata names, until the last of their records is out of time.
  */
 export type PublishSettings = Pick<
   Config,
@@ -134,7 +132,7 @@ export function createCoalescingProducer(producer: Producer, settings: PublishSe
           ? new PublishError('RECORD_TOO_LARGE', 'Kafka refused the record as too large', { cause })
           : new PublishError('PUBLISH_FAILED', `Kafka did not take the batch: ${(cause as Error).message}`, { cause });
         const pause = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** attempt);
-        if (tooLarge || !isRetriable(cause) || Date.now() + pause + MIN_ATTEMPT_MS > lastExpiry) {
+        if (tooLarge || !isRetriableSendError(cause) || Date.now() + pause + MIN_ATTEMPT_MS > lastExpiry) {
           if (!tooLarge) brokerUp = false;
           break;
         }
@@ -202,18 +200,3 @@ export function createCoalescingProducer(producer: Producer, settings: PublishSe
 const RETRY_INITIAL_MS = 100;
 const RETRY_MAX_MS = 1_000;
 const MIN_ATTEMPT_MS = 100;
-
-/** kafkajs' own judgement of the first error it met (its retry wrapper is not retriable by itself). */
-function isRetriable(error: unknown): boolean {
-  let root = error as { retriable?: boolean; cause?: unknown; name?: string } | undefined;
-  while (root?.cause) root = root.cause as typeof root;
-  if (!root || ['RangeError', 'ReferenceError', 'SyntaxError', 'TypeError'].includes(root.name ?? '')) return false;
-  return root.retriable !== false;
-}
-
-function isTooLarge(error: unknown): boolean {
-  for (let at = error as { type?: string; cause?: unknown } | undefined; at; at = at.cause as typeof at) {
-    if (at.type === 'MESSAGE_TOO_LARGE' || at.type === 'RECORD_LIST_TOO_LARGE') return true;
-  }
-  return false;
-}
