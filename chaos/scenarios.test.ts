@@ -6,9 +6,10 @@ import { inject } from 'vitest';
 import { seededRandom } from '../kit/seeded-random.ts';
 import { startFaultEnvironment, type FaultEnvironment } from '../kit/fault-environment.ts';
 import type { ProcessPipeline } from '../kit/process-pipeline.ts';
-import { runScenario, type ScenarioResult, type ScenarioSettings } from './scenario.ts';
+import { runScenario, type ScenarioSettings } from './scenario.ts';
 import { SCENARIOS } from './scenarios.ts';
 import { killAllServices } from '../kit/service-process.ts';
+import { expectNothingLost } from './expect-nothing-lost.ts';
 
 /**
  * The short variants of `npm run chaos`, through the same code: real service processes, their own Kafka
@@ -30,18 +31,6 @@ afterAll(async () => {
   await env?.close();
   rmSync(workDir, { recursive: true, force: true });
 });
-
-function expectNothingLost(result: ScenarioResult) {
-  expect(result.problems).toEqual([]);
-  expect(result.crashed).toEqual([]);
-  expect(result.acceptedCalls).toBeGreaterThan(0);
-  expect({ lost: result.lost, duplicated: result.duplicated, stored: result.stored }).toEqual({
-    lost: 0,
-    duplicated: 0,
-    stored: result.acceptedCalls,
-  });
-  expect(result.unavailableWithoutRetryAfter).toBe(0);
-}
 
 describe('chaos, short variants', () => {
   it('consumer SIGKILLed under load (services logging at debug): nothing lost, nothing twice, no token in any log', async () => {
