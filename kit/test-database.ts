@@ -11,6 +11,8 @@ import { createPool, type Pool } from '../shared/db/pool.ts';
 /** The tables the consumer writes a call into (migrations/0001_calls.sql), parent first. */
 export const CALL_TABLES = ['calls', 'call_instances', 'dialogue_lines', 'call_labels', 'call_variables', 'call_recordings'] as const;
 export type CallTable = (typeof CALL_TABLES)[number];
+/** The read model the consumer keeps beside the calls (migrations/0007_call_read_model.sql). */
+export const READ_MODEL_TABLES = ['contacts'] as const;
 
 export interface TestDatabase {
   name: string;

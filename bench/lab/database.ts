@@ -1,5 +1,12 @@
 import type { Pool } from '../../shared/db/pool.ts';
-import { CALL_TABLES, createMigratedDatabase, databaseUrl, type CallTable, type TestDatabase } from '../../kit/test-database.ts';
+import {
+  CALL_TABLES,
+  READ_MODEL_TABLES,
+  createMigratedDatabase,
+  databaseUrl,
+  type CallTable,
+  type TestDatabase,
+} from '../../kit/test-database.ts';
 
 /**
  * The bench's own database on the machine's Postgres: created fresh and migrated for each run, dropped
@@ -27,7 +34,7 @@ export async function writableColumns(pool: Pool, table: CallTable): Promise<str
 }
 
 export async function truncateCallTables(pool: Pool): Promise<void> {
-  await pool.query(`truncate ${CALL_TABLES.join(', ')}`);
+  await pool.query(`truncate ${[...CALL_TABLES, ...READ_MODEL_TABLES].join(', ')}`);
 }
 
 /** Rows stored for the given calls, per table. */

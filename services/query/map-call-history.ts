@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { contactKeyOf, customerIdFor } from '../../shared/calls/customer-id.ts';
 import { formatInstant } from '../../shared/local-time.ts';
 import type { CallHistory } from './call-history-schema.ts';
 import { connectResult, isConnected } from './connect-result.ts';
@@ -20,11 +20,7 @@ function present(value: string | null | undefined): value is string {
   return value !== null && value !== undefined && value !== '';
 }
 
-/** A stable UUID-shaped id for a tenant's contact, derived from what identifies it (its number). */
-export function customerIdFor(tenantId: string, contactKey: string): string {
-  const hex = createHash('sha256').update(`${tenantId.toLowerCase()}\u0000${contactKey}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
+export { customerIdFor };
 
 function splitName(name: string): { familyName?: string; personalName?: string } {
   const trimmed = name.trim();
@@ -36,7 +32,7 @@ function splitName(name: string): { familyName?: string; personalName?: string }
 
 function customerOf(row: CallSummaryRow, tenantId: string, timeZone: string, expand: boolean): CallHistory['customer'] {
   if (!row.has_contact) return undefined;
-  const key = [row.contact_mobile, row.customer_number].find(present) ?? `call:${row.call_id}`;
+  const key = contactKeyOf({ contactMobile: row.contact_mobile, customerNumber: row.customer_number, callId: row.call_id });
   if (!expand) return { customerId: customerIdFor(tenantId, key) };
   const phoneNumbers = [...new Set([row.contact_mobile, row.customer_number].filter(present))].slice(0, 5);
   const created = row.contact_first_stored_at ?? row.received_at;

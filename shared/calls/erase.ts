@@ -1,7 +1,15 @@
 import { inTransaction, type Pool } from '../db/pool.ts';
 import { createTenantRepository, TenantNotFoundError } from '../tenants/repository.ts';
 import { erasureSelectorHash } from './erasure-hash.ts';
-import { callIdsWithPhoneNumber, countCallRows, eraseCalls, type CallRowCounts, type ErasureSelectorKind } from './erasure.ts';
+import { refreshContacts } from './contacts.ts';
+import {
+  callIdsWithPhoneNumber,
+  contactsOfCalls,
+  countCallRows,
+  eraseCalls,
+  type CallRowCounts,
+  type ErasureSelectorKind,
+} from './erasure.ts';
 import { lockTenantForErasure } from './tenant-write-lock.ts';
 
 /** Which calls of the tenant to erase: one call, or every call of a phone number. */
@@ -48,7 +56,10 @@ export async function eraseSelectedCalls(db: Pool, request: ErasureRequest): Pro
     await lockTenantForErasure(client, tenantId);
     const callIds =
       selector.kind === 'call-id' ? candidates : await callIdsWithPhoneNumber(client, tenantId, selector.phoneNumber, candidates);
-    return eraseCalls(client, tenantId, callIds, selector.kind, hash);
+    const contacts = await contactsOfCalls(client, tenantId, callIds);
+    const erased = await eraseCalls(client, tenantId, callIds, selector.kind, hash);
+    await refreshContacts(client, contacts);
+    return erased;
   });
   const { erasureId, erasedAt, ...deleted } = record;
   return {

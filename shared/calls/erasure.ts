@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Pool, PoolClient } from '../db/pool.ts';
+import type { ContactKey } from './contacts.ts';
 
 /**
  * The statements of an erasure (shared/calls/erase.ts runs them). A call's rows are its calls row and
@@ -51,6 +52,16 @@ export async function callIdsWithPhoneNumber(
     [tenantId, phoneNumber, among === null ? null : [...among]],
   );
   return rows.map((row) => z.object({ call_id: z.string() }).parse(row).call_id);
+}
+
+/** The contacts of these calls, which an erasure of them must redo. */
+export async function contactsOfCalls(db: Queryable, tenantId: string, callIds: readonly string[]): Promise<ContactKey[]> {
+  const { rows } = await db.query(
+    `select distinct customer_id::text as customer_id from calls
+     where tenant_id = $1::uuid and call_id = any($2::text[]) and customer_id is not null`,
+    [tenantId, [...callIds]],
+  );
+  return rows.map((row) => ({ tenantId, customerId: z.object({ customer_id: z.string() }).parse(row).customer_id }));
 }
 
 /** What erasing these calls would delete (a dry run): nothing is changed. */

@@ -1,4 +1,5 @@
-import type { Pool } from '../db/pool.ts';
+import { inTransaction, type Pool } from '../db/pool.ts';
+import { refreshContacts } from './contacts.ts';
 import { TenantNotFoundError } from '../tenants/repository.ts';
 import { deleteExpiredCalls, RETENTION_START, tenantRetentions } from './retention.ts';
 
@@ -43,7 +44,11 @@ export async function runRetention(db: Pool, options: RetentionOptions = {}): Pr
     let deletedCalls = 0;
     if (cutoff !== null) {
       for (let cursor = RETENTION_START; !options.stopped?.();) {
-        const batch = await deleteExpiredCalls(db, tenantId, cutoff, cursor, batchSize);
+        const batch = await inTransaction(db, async (client) => {
+          const deleted = await deleteExpiredCalls(client, tenantId, cutoff, cursor, batchSize);
+          await refreshContacts(client, deleted.contacts);
+          return deleted;
+        });
         deletedCalls += batch.deleted;
         options.onDeleted?.(batch.deleted);
         if (batch.taken < batchSize || batch.next === null) break;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Pool } from '../db/pool.ts';
+import type { Pool, PoolClient } from '../db/pool.ts';
+import type { ContactKey } from './contacts.ts';
 
 /**
  * The statements of a retention run (shared/calls/retention-run.ts runs them): which tenants keep their
@@ -55,6 +56,8 @@ export interface RetentionBatch {
   deleted: number;
   /** Where the next batch begins; null when the batch took none. */
   next: RetentionCursor | null;
+  /** The contacts of the deleted calls, whose first and last stored times must be redone. */
+  contacts: ContactKey[];
 }
 
 const batchRow = z.object({
@@ -62,16 +65,17 @@ const batchRow = z.object({
   deleted: z.number().int().nonnegative(),
   next_start_time: z.string().nullable(),
   next_call_id: z.string().nullable(),
+  customer_ids: z.array(z.string()),
 });
 
 /**
- * Deletes up to `limit` of the tenant's calls that started before the cutoff, after the cursor, oldest
+ * In the caller's transaction (which then refreshes the contacts), deletes up to `limit` of the tenant's calls that started before the cutoff, after the cursor, oldest
  * first, in one statement (its own transaction), along the (tenant_id, call_start_time, call_id) index.
  * A call another transaction holds (a consumer batch rewriting it) is skipped rather than waited for, so
  * the batch never queues behind a writer, nor a writer for long behind it; the next run takes it.
  */
 export async function deleteExpiredCalls(
-  db: Pool,
+  db: PoolClient,
   tenantId: string,
   cutoff: Date,
   after: RetentionCursor,
@@ -87,17 +91,18 @@ export async function deleteExpiredCalls(
        for update skip locked
      ),
      deleted as (
-       delete from calls c using doomed d where c.tenant_id = d.tenant_id and c.call_id = d.call_id returning 1
+       delete from calls c using doomed d where c.tenant_id = d.tenant_id and c.call_id = d.call_id returning c.customer_id
      ),
      last_taken as (
        select call_start_time::text as start_time, call_id from doomed order by call_start_time desc, call_id desc limit 1
      )
      select (select count(*) from doomed) as taken, (select count(*) from deleted) as deleted,
-            (select start_time from last_taken) as next_start_time, (select call_id from last_taken) as next_call_id`,
+            (select start_time from last_taken) as next_start_time, (select call_id from last_taken) as next_call_id,
+            array(select distinct customer_id::text from deleted where customer_id is not null) as customer_ids`,
     [tenantId, cutoff, after.callStartTime, after.callId, limit],
   );
   const row = batchRow.parse(rows[0]);
   const next =
     row.next_start_time !== null && row.next_call_id !== null ? { callStartTime: row.next_start_time, callId: row.next_call_id } : null;
-  return { taken: row.taken, deleted: row.deleted, next };
+  return { taken: row.taken, deleted: row.deleted, next, contacts: row.customer_ids.map((customerId) => ({ tenantId, customerId })) };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { InProcessConsumer } from '../support/pipeline.ts';
 import { publishEnvelopes } from '../../kit/callbacks.ts';
 import { waitUntilConsumed } from '../../kit/consumer-group.ts';
-import { CALL_TABLES } from '../../kit/test-database.ts';
+import { CALL_TABLES, READ_MODEL_TABLES } from '../../kit/test-database.ts';
 import { uniqueName } from '../../kit/topics.ts';
 import { expectedCounts } from '../support/consumer-workload.ts';
 import { copyTenants, startInProcessConsumer, tableChecksums } from '../support/consumer-state.ts';
@@ -48,7 +48,7 @@ describe('consumer: replaying the topic', () => {
     );
     await waitUntilConsumed(kafka, replayGroup, topics.callRecords);
 
-    const tables = ['tenants', ...CALL_TABLES];
+    const tables = ['tenants', ...CALL_TABLES, ...READ_MODEL_TABLES];
     const original = await tableChecksums(first.pool, tables);
     expect(await tableChecksums(replay.pool, tables)).toEqual(original);
     const counts = Object.fromEntries(CALL_TABLES.map((table) => [table, original[table]!.rows]));

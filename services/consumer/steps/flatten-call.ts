@@ -1,6 +1,7 @@
 import type { Callback } from '../../../shared/callback/schema.ts';
 import type { Envelope } from '../../../shared/callback/envelope.ts';
 import { localTimeToInstant } from '../../../shared/local-time.ts';
+import { callReadModel } from './call-read-model.ts';
 import { dlq, ok, type StepResult } from './step-result.ts';
 
 /**
@@ -153,7 +154,7 @@ export function flattenCall(envelope: Envelope, timeZone: string, source: Record
     record_type: orNull(recording.recordType),
   }));
 
-  return { call, instances: instanceRows, lines, labels, variables, recordings };
+  return { call: { ...call, ...callReadModel(call, instanceRows, lines) }, instances: instanceRows, lines, labels, variables, recordings };
 }
 
 /**

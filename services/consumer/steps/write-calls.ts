@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refreshContacts, type ContactKey } from '../../../shared/calls/contacts.ts';
 import { lockTenantsForWriting } from '../../../shared/calls/tenant-write-lock.ts';
 import type { PoolClient } from '../../../shared/db/pool.ts';
 import type { CallRows } from './flatten-call.ts';
@@ -25,7 +26,8 @@ const CALL_COLUMNS = `tenant_id, call_id, workflow, from_number, to_number, rela
   contact_company_name, contact_remark, contact_variates, call_result, called_result, agent_call_duration,
   hangup_cause, hangup_by, customer_number, remark, task_contact_batch_name, user_answered_flag,
   user_answered_count, user_answered_effective_count, is_final_call, gender, raw, event_id, received_at,
-  source_partition, source_offset`;
+  source_partition, source_offset, customer_id, has_instance, first_robot_id, first_robot_name, first_robot_def_id,
+  has_dialogue_lines, first_line_at, check_point`;
 
 const UPDATE_ALL = CALL_COLUMNS.split(',')
   .map((column) => column.trim())
@@ -39,41 +41,62 @@ const writtenCall = z.object({
   source_partition: z.number().int(),
   source_offset: z.number().int(),
   inserted: z.boolean(),
+  customer_id: z.string().nullable(),
+  previous_customer_id: z.string().nullable(),
 });
 
-/** Delivery key of each delivery that won → whether its call was new (inserted) rather than updated. */
-type WonDeliveries = Map<string, boolean>;
+interface WonDeliveries {
+  /** Delivery key of each delivery that won → whether its call was new (inserted) rather than updated. */
+  inserted: Map<string, boolean>;
+  /** The contacts these calls had before and have now: each needs its first and last stored times redone. */
+  contacts: ContactKey[];
+}
 
 /**
  * Rows in key order also take their row locks in key order, so two writers cannot deadlock on calls.
  * `xmax = 0` holds for a row this statement inserted, not for one it updated (the update leaves the row
  * lock it took in xmax, also for a row inserted earlier in the same transaction): a new call has no child
- * rows to replace.
+ * rows to replace. `previous` reads the rows as they were before this statement (every part of a
+ * statement sees the same snapshot): the contact a call leaves must be redone as well as the one it joins.
  */
 async function upsertNewestCalls(client: PoolClient, calls: Record<string, unknown>[]): Promise<WonDeliveries> {
   const { rows } = await client.query(
-    `insert into calls (${CALL_COLUMNS})
-     select distinct on (tenant_id, call_id) ${CALL_COLUMNS}
-     from json_populate_recordset(null::calls, $1::json) as delivery
-     where not exists (
-       select 1 from call_tombstones tombstone
-       where tombstone.tenant_id = delivery.tenant_id and tombstone.call_id = delivery.call_id
-         and delivery.received_at <= tombstone.erased_at
+    `with incoming as (
+       select distinct on (tenant_id, call_id) ${CALL_COLUMNS}
+       from json_populate_recordset(null::calls, $1::json) as delivery
+       where not exists (
+         select 1 from call_tombstones tombstone
+         where tombstone.tenant_id = delivery.tenant_id and tombstone.call_id = delivery.call_id
+           and delivery.received_at <= tombstone.erased_at
+       )
+       order by tenant_id, call_id, received_at desc, source_offset desc, source_partition desc
+     ),
+     previous as (
+       select c.tenant_id, c.call_id, c.customer_id from calls c join incoming i using (tenant_id, call_id)
+     ),
+     written as (
+       insert into calls (${CALL_COLUMNS})
+       select ${CALL_COLUMNS} from incoming order by tenant_id, call_id
+       on conflict (tenant_id, call_id) do update set
+         ${UPDATE_ALL}
+       where (calls.received_at, calls.source_offset, calls.source_partition)
+          <= (excluded.received_at, excluded.source_offset, excluded.source_partition)
+       returning tenant_id, call_id, source_partition, source_offset, (xmax = 0) as inserted, customer_id
      )
-     order by tenant_id, call_id, received_at desc, source_offset desc, source_partition desc
-     on conflict (tenant_id, call_id) do update set
-       ${UPDATE_ALL}
-     where (calls.received_at, calls.source_offset, calls.source_partition)
-        <= (excluded.received_at, excluded.source_offset, excluded.source_partition)
-     returning tenant_id, call_id, source_partition, source_offset, (xmax = 0) as inserted`,
+     select written.*, previous.customer_id as previous_customer_id
+     from written left join previous using (tenant_id, call_id)`,
     [JSON.stringify(calls)],
   );
-  return new Map(
-    rows.map((row) => {
-      const written = writtenCall.parse(row);
-      return [deliveryKey(written.tenant_id, written.call_id, written.source_partition, written.source_offset), written.inserted];
-    }),
-  );
+  const inserted = new Map<string, boolean>();
+  const contacts: ContactKey[] = [];
+  for (const row of rows) {
+    const written = writtenCall.parse(row);
+    inserted.set(deliveryKey(written.tenant_id, written.call_id, written.source_partition, written.source_offset), written.inserted);
+    for (const customerId of new Set([written.customer_id, written.previous_customer_id])) {
+      if (customerId !== null) contacts.push({ tenantId: written.tenant_id, customerId });
+    }
+  }
+  return { inserted, contacts };
 }
 
 function deliveryKey(tenantId: unknown, callId: unknown, partition: unknown, offset: unknown): string {
@@ -117,7 +140,8 @@ export async function writeCalls(client: PoolClient, calls: CallRows[]): Promise
     client,
     calls.map((rows) => rows.call),
   );
-  const insertedOf = ({ call }: CallRows) => won.get(deliveryKey(call.tenant_id, call.call_id, call.source_partition, call.source_offset));
+  const insertedOf = ({ call }: CallRows) =>
+    won.inserted.get(deliveryKey(call.tenant_id, call.call_id, call.source_partition, call.source_offset));
   const current = calls.filter((rows) => insertedOf(rows) !== undefined);
   if (current.length === 0) return { written: 0, rows: {} };
 
@@ -131,5 +155,6 @@ export async function writeCalls(client: PoolClient, calls: CallRows[]): Promise
     await insertChildren(client, table, rows);
     counts[table] = rows.length;
   }
+  await refreshContacts(client, won.contacts);
   return { written: current.length, rows: counts };
 }
