@@ -152,6 +152,13 @@ const configSchema = z.object({
   TENANT_RATE_PER_SECOND: integer(10_000),
   /** Callbacks a tenant may send at once after a quiet spell (its bucket's size), unless the tenant has its own. */
   TENANT_BURST: integer(20_000, 1),
+  /**
+   * Per-tenant share of the publish queue: from this fill (percent of PRODUCE_QUEUE_LIMIT) on, a tenant
+   * holding its fair share of the queue (that fill divided among the tenants with records in it) gets 503
+   * TENANT_QUEUE_SHARE_EXCEEDED, so one tenant fills at most this much and the rest stays open to the
+   * others; 100: not shared, only the queue's own limit.
+   */
+  TENANT_QUEUE_SHARE_FROM_PERCENT: decimal(1, 100, 'must be a decimal integer from 1 to 100').default(50),
   /** How often the ingress checks that its producer reaches Kafka (@fastify/under-pressure health check). */
   KAFKA_HEALTH_CHECK_INTERVAL_MS: integer(1_000, 10),
   // --- reliability ---

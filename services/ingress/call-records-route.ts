@@ -45,6 +45,9 @@ function presentedToken(request: CallRecordsRequest): string | undefined {
 
 const onlyString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
+const QUEUE_SHARE_MESSAGE =
+  'the queue to Kafka is nearly full and this tenant holds its share of it; the record was not accepted, retry later';
+
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 async function callRecordsRoutePlugin(app: FastifyInstance, deps: CallRecordsRouteDeps): Promise<void> {
@@ -78,7 +81,15 @@ async function callRecordsRoutePlugin(app: FastifyInstance, deps: CallRecordsRou
       reply.header('retry-after', String(taken.retryAfterSeconds));
       return sendError(reply, 'TENANT_RATE_LIMITED', 'this tenant sends faster than its rate limit; retry after Retry-After seconds');
     }
+    // Also before the body is read, for the same reason: a tenant flooding a nearly full queue is turned
+    // away for the cost of its authentication, and the publisher checks again as the record goes in.
+    if (!deps.publisher.hasRoomFor(authentication.tenant.tenantId)) return queueShareExceeded(reply);
     tenants.set(request, authentication.tenant);
+  }
+
+  function queueShareExceeded(reply: FastifyReply) {
+    deps.metrics.queueShareExceeded.inc();
+    return sendUnavailable(reply, deps.retryAfterSeconds, 'TENANT_QUEUE_SHARE_EXCEEDED', QUEUE_SHARE_MESSAGE);
   }
 
   function publishFailed(request: FastifyRequest, reply: FastifyReply, error: unknown, issues?: ListedIssues) {
@@ -86,6 +97,7 @@ async function callRecordsRoutePlugin(app: FastifyInstance, deps: CallRecordsRou
       return sendError(reply, 'RECORD_TOO_LARGE', `the record is too large for the topic: ${error.message}`, { ...issues });
     }
     request.log.warn({ err: error }, 'publish failed');
+    if (error instanceof PublishError && error.code === 'QUEUE_SHARE_EXCEEDED') return queueShareExceeded(reply);
     if (error instanceof PublishError && error.code === 'PUBLISH_QUEUE_FULL') {
       return sendUnavailable(reply, deps.retryAfterSeconds, 'QUEUE_FULL', 'too many records are waiting for Kafka; retry later');
     }

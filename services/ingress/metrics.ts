@@ -9,6 +9,7 @@ export interface IngressMetrics {
   produced: Counter;
   quarantined: Counter;
   rateLimited: Counter;
+  queueShareExceeded: Counter;
 }
 
 export function ingressMetrics(registry: Registry, publisher: CallRecordPublisher): IngressMetrics {
@@ -35,6 +36,11 @@ export function ingressMetrics(registry: Registry, publisher: CallRecordPublishe
     rateLimited: new Counter({
       name: 'ingress_tenant_rate_limited_total',
       help: 'Callbacks refused with 429 because their tenant exceeded its rate limit',
+      registers: [registry],
+    }),
+    queueShareExceeded: new Counter({
+      name: 'ingress_tenant_queue_share_exceeded_total',
+      help: 'Callbacks refused with 503 because their tenant held its share of a nearly full publish queue',
       registers: [registry],
     }),
   };

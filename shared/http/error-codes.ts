@@ -48,6 +48,8 @@ export const ERROR_CODES = {
   TENANT_LOOKUP_UNAVAILABLE: 503,
   KAFKA_UNAVAILABLE: 503,
   QUEUE_FULL: 503,
+  /** The ingress, to a tenant holding its share of a nearly full publish queue while others still get in. */
+  TENANT_QUEUE_SHARE_EXCEEDED: 503,
   OVERLOADED: 503,
 } as const;
 

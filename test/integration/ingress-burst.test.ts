@@ -38,8 +38,11 @@ describe('ingress under a burst of concurrent callbacks', () => {
   });
 
   it('answers 503 + Retry-After beyond the queue limit, and the topic holds exactly the accepted callbacks', async () => {
-    // A long window keeps the first records waiting, so the queue is full while the rest arrive.
-    const ingress = await startIngress({ settings: { PRODUCE_QUEUE_LIMIT: 5, PRODUCE_LINGER_MS: 1_000, PRODUCE_MAX_BATCH: 1_000 } });
+    // A long window keeps the first records waiting, so the queue is full while the rest arrive; not shared
+    // out among tenants (ingress-queue-share.test.ts), so that the one tenant here fills it to its limit.
+    const ingress = await startIngress({
+      settings: { PRODUCE_QUEUE_LIMIT: 5, TENANT_QUEUE_SHARE_FROM_PERCENT: 100, PRODUCE_LINGER_MS: 1_000, PRODUCE_MAX_BATCH: 1_000 },
+    });
     const responses = await Promise.all(Array.from({ length: 20 }, (_, index) => ingress.post({ ...seed, callId: `queued-${index}` })));
     const accepted = responses.filter((response) => response.statusCode === 200);
     const refused = responses.filter((response) => response.statusCode !== 200);

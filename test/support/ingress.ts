@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyServerOptions, LightMyRequestResponse } fr
 import type { Kafka } from 'kafkajs';
 import { afterEach, inject } from 'vitest';
 import type { IngressLimits } from '../../services/ingress/app.ts';
-import type { CallRecordPublisher, PublishSettings } from '../../services/ingress/publish/call-record-publisher.ts';
+import type { CallRecordPublisher, PublisherSettings } from '../../services/ingress/publish/call-record-publisher.ts';
 import { startIngress } from '../../services/ingress/start.ts';
-import { configEnvironment } from '../../shared/config.ts';
+import { configEnvironment, type Config } from '../../shared/config.ts';
 import { createTenantRepository, type CreatedTenant } from '../../shared/tenants/repository.ts';
 import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 import { createTestTopics, testKafka, type TopicSet as TestTopics } from '../../kit/topics.ts';
@@ -28,7 +28,7 @@ export interface TestIngress {
 
 export interface TestIngressOptions {
   brokers?: string[];
-  settings?: Partial<PublishSettings & IngressLimits>;
+  settings?: Partial<PublisherSettings & IngressLimits>;
   now?: () => Date;
   /** Fastify's logger option; none when not given. */
   logger?: FastifyServerOptions['logger'];

@@ -27,7 +27,8 @@ export type PublishSettings = Pick<
   | 'KAFKA_COMPRESSION'
 >;
 
-export type PublishErrorCode = 'PUBLISH_QUEUE_FULL' | 'PUBLISH_TIMEOUT' | 'PUBLISH_FAILED' | 'RECORD_TOO_LARGE';
+/** QUEUE_SHARE_EXCEEDED is the publisher's (its tenant's share of the queue); the rest are this producer's. */
+export type PublishErrorCode = 'PUBLISH_QUEUE_FULL' | 'QUEUE_SHARE_EXCEEDED' | 'PUBLISH_TIMEOUT' | 'PUBLISH_FAILED' | 'RECORD_TOO_LARGE';
 
 export class PublishError extends Error {
   constructor(
