@@ -32,6 +32,8 @@ export interface DatabaseOptions {
   /** application_name of the pool's connections. */
   applicationName?: string;
   failOnLeak?: boolean;
+  /** Migrate only this far (migrate's `through`): a database as an older version of the schema left it. */
+  migrateThrough?: string;
 }
 
 /** The same server and credentials, another database. */
@@ -56,7 +58,7 @@ export async function createMigratedDatabase(adminUrl: string, options: Database
   const name = `${options.prefix ?? 'callstream_test'}_${randomBytes(4).toString('hex')}`;
   await withAdmin(adminUrl, (client) => client.query(`create database ${pg.escapeIdentifier(name)}`));
   const database = openDatabase(adminUrl, name, { failOnLeak: false, ...options });
-  await migrate(database.pool);
+  await migrate(database.pool, { through: options.migrateThrough });
   return database;
 }
 

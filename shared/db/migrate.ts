@@ -19,6 +19,8 @@ const BACKFILLS: readonly Backfill[] = [callReadModelBackfill];
 export interface MigrateOptions {
   /** Rows per back-fill transaction. */
   backfillBatchSize?: number;
+  /** Stop after this file (and its back-fill): a staged upgrade, or a database as an older version left it. */
+  through?: string;
 }
 
 /** Runs the back-fill batch after batch until one takes fewer rows than the limit; returns the rows changed. */
@@ -52,7 +54,7 @@ export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise
     )`);
     const { rows } = await client.query<{ version: string }>('select version from schema_migrations');
     const done = new Set(rows.map((row) => row.version));
-    for (const file of files) {
+    for (const file of files.filter((name) => options.through === undefined || name <= options.through!)) {
       if (done.has(file)) {
         await runPendingBackfills(client, file, done, options, applied);
         continue;
