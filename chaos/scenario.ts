@@ -4,7 +4,7 @@ import type { FaultEnvironment } from '../kit/fault-environment.ts';
 import { availability, type Availability, type FaultWindow } from './availability.ts';
 import { startLoad, type Exchange, type LoadOptions, type LoadResult, type RunningLoad } from './load.ts';
 import { startProcessPipeline, type ProcessPipeline, type ProcessPipelineOptions } from '../kit/process-pipeline.ts';
-import { reconcile, storedCalls, type Reconciliation } from '../kit/reconcile.ts';
+import { addReconciliations, reconcile, storedCalls, type CallOutcome, type Reconciliation } from '../kit/reconcile.ts';
 import { steadyDeliveries } from './callbacks.ts';
 
 /**
@@ -48,7 +48,13 @@ export interface Scenario {
   drive?(
     context: ScenarioContext,
     base: Omit<LoadOptions, 'ratePerSecond' | 'concurrency' | 'durationMs'>,
-  ): Promise<{ load: LoadResult; extra: Record<string, unknown> }>;
+  ): Promise<{ load: LoadResult; extra: Record<string, unknown>; otherTenants?: TenantCalls[] }>;
+}
+
+/** Calls a scenario sent as a tenant other than the pipeline's (tenant-flood's second tenant): counted with the rest. */
+export interface TenantCalls {
+  tenantId: string;
+  calls: CallOutcome[];
 }
 
 /** The load's own counts, as it reported them, what the count of the stored calls found, and what the senders saw. */
@@ -101,8 +107,9 @@ export async function runScenario(
     };
     let load: LoadResult;
     let extra: Record<string, unknown> = {};
+    let otherTenants: TenantCalls[] = [];
     if (scenario.drive) {
-      ({ load, extra } = await scenario.drive(context, base));
+      ({ load, extra, otherTenants = [] } = await scenario.drive(context, base));
     } else {
       const running = startLoad({
         ...base,
@@ -123,7 +130,10 @@ export async function runScenario(
       await scenario.afterLoad(context, load);
       await pipeline.waitUntilConsumed(settings.drainTimeoutMs);
     }
-    const counted = reconcile(load.calls, await storedCalls(pipeline.pool, pipeline.tenant.tenantId));
+    let counted = reconcile(load.calls, await storedCalls(pipeline.pool, pipeline.tenant.tenantId));
+    for (const other of otherTenants) {
+      counted = addReconciliations(counted, reconcile(other.calls, await storedCalls(pipeline.pool, other.tenantId)));
+    }
     const { calls: _calls, exchanges: answered, elapsedMs: _elapsed, ...counts } = load;
     exchanges = answered;
     // A fault still open when the load ended lasted, as far as the senders could tell, until then.

@@ -71,4 +71,13 @@ describe('chaos, short variants', () => {
     expectNothingLost(result);
     expect(result.accepted).toBeGreaterThan(result.acceptedCalls);
   }, 90_000);
+
+  it('one tenant floods at 3x saturation while another sends at 5 %: the other gets >= 99 % 2xx, the flood is shed with 503 + Retry-After, nothing lost', async () => {
+    const result = await runScenario(env, scenario('tenant-flood'), SHORT, seededRandom(6));
+    expectNothingLost(result);
+    expect(result.other_tenant_requests).toBeGreaterThan(0);
+    expect(result.other_tenant_accepted_ratio).toBeGreaterThanOrEqual(0.99);
+    expect(result.flooding_tenant_shed).toBeGreaterThan(0);
+    expect(result.queue_share_exceeded).toBeGreaterThan(0);
+  }, 90_000);
 });

@@ -1,7 +1,9 @@
 import { outOfOrderDeliveries } from './callbacks.ts';
 import { startLoad } from './load.ts';
+import { mergeLoads } from './merge-loads.ts';
 import { republishShuffled } from './redeliver.ts';
 import type { Scenario, ScenarioContext } from './scenario.ts';
+import { tenantFlood } from './tenant-flood.ts';
 
 /**
  * The faults, one scenario each. Times are fractions of the load's duration, so --quick and the full
@@ -206,17 +208,7 @@ const overload: Scenario = {
     const load = await overloaded.done;
     const recoveredTotal = Object.values(recovered).reduce((sum, n) => sum + n, 0);
     return {
-      load: {
-        ...load,
-        sent: load.sent + calibration.sent,
-        requests: load.requests + calibration.requests,
-        accepted: load.accepted + calibration.accepted,
-        rejected: mergeCounts(calibration.rejected, load.rejected),
-        unacknowledged: load.unacknowledged + calibration.unacknowledged,
-        unavailableWithoutRetryAfter: load.unavailableWithoutRetryAfter + calibration.unavailableWithoutRetryAfter,
-        calls: [...calibration.calls, ...load.calls],
-        exchanges: [...calibration.exchanges, ...load.exchanges],
-      },
+      load: mergeLoads(calibration, load),
       extra: {
         saturationPerSecond: Math.round(saturation),
         offeredPerSecondAt3x: Math.round(offered),
@@ -229,12 +221,6 @@ const overload: Scenario = {
   },
 };
 
-function mergeCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
-  const merged = { ...a };
-  for (const [key, value] of Object.entries(b)) merged[key] = (merged[key] ?? 0) + value;
-  return merged;
-}
-
 export const SCENARIOS: Scenario[] = [
   brokerRestart('SIGTERM'),
   brokerRestart('SIGKILL'),
@@ -246,4 +232,5 @@ export const SCENARIOS: Scenario[] = [
   rebalances,
   redelivery,
   overload,
+  tenantFlood,
 ];

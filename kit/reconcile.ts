@@ -126,3 +126,14 @@ export function reconcile(outcomes: CallOutcome[], stored: Map<string, StoredCal
   }
   return result;
 }
+
+/** Two counts as one (the calls of several tenants, each reconciled against its own stored calls). */
+export function addReconciliations(a: Reconciliation, b: Reconciliation): Reconciliation {
+  return {
+    acceptedCalls: a.acceptedCalls + b.acceptedCalls,
+    stored: a.stored + b.stored,
+    lost: a.lost + b.lost,
+    duplicated: a.duplicated + b.duplicated,
+    problems: [...a.problems, ...b.problems].slice(0, 20),
+  };
+}
