@@ -5,13 +5,15 @@ import pg from 'pg';
 import { startLocalKafka, startLocalKafkaCluster, type LocalKafka, type LocalKafkaCluster } from '../scripts/local-kafka.ts';
 import { freeConsecutivePorts } from './consecutive-ports.ts';
 import { freePortPair } from './ports.ts';
+import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 /**
  * What a run that injects faults (chaos, or a test of the services as processes) owns: its own Kafka (on free ports, data in a temporary directory, so it can
- * be stopped and restarted without disturbing anyone), and a TCP proxy in front of the machine's shared
- * Postgres. Postgres itself is never restarted (others use it): a "restart" is the proxy cutting every
+ * be stopped and restarted without disturbing anyone), and a TCP proxy in front of Postgres. That is the
+ * machine's shared server, never restarted (others use it): there a "restart" is the proxy cutting every
  * connection plus pg_terminate_backend on the services' backends, which is what clients see of a restart.
+ * Or it is a private cluster of the environment's own (kit/private-postgres.ts), which may be crashed.
  * Kafka is one broker, or a three-node cluster (replicated topics by default) whose nodes a scenario stops
  * and starts one at a time.
  */
@@ -22,6 +24,8 @@ export interface FaultEnvironment {
   workDir: string;
   /** The three-node cluster, when the environment runs one (kafkaNodes: 3). */
   cluster?: LocalKafkaCluster;
+  /** The private Postgres cluster behind the proxy, when the environment runs one (postgres: 'private'). */
+  postgres?: PrivatePostgres;
   /** Stops the single broker with the signal, leaves it down for downMs, starts it again on the same data. */
   restartKafka(signal: NodeJS.Signals, downMs: number): Promise<void>;
   /** Terminates the services' backends on the database, as a Postgres restart does to its clients. */
@@ -36,11 +40,29 @@ export interface FaultEnvironmentOptions {
   brokers?: string[];
   /** 1 (the default): a single broker; 3: a local KRaft cluster of three nodes. */
   kafkaNodes?: 1 | 3;
+  /** shared (the default): the server at adminUrl; private: a cluster of its own, stopped and removed by close(). */
+  postgres?: 'shared' | 'private';
 }
 
 export async function startFaultEnvironment(options: FaultEnvironmentOptions): Promise<FaultEnvironment> {
-  const adminUrl = options.adminUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (options.postgres === 'private' && options.adminUrl) throw new Error('a private Postgres has its own adminUrl');
   mkdirSync(options.workDir, { recursive: true });
+  const postgres =
+    options.postgres === 'private' ? await startPrivatePostgres({ logFile: join(options.workDir, 'postgres.log') }) : undefined;
+  const adminUrl = postgres?.adminUrl ?? options.adminUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  try {
+    return await startKafkaAndProxy(options, adminUrl, postgres);
+  } catch (error) {
+    await postgres?.close();
+    throw error;
+  }
+}
+
+async function startKafkaAndProxy(
+  options: FaultEnvironmentOptions,
+  adminUrl: string,
+  postgres: PrivatePostgres | undefined,
+): Promise<FaultEnvironment> {
   const dataDir = join(options.workDir, `kafka-${randomBytes(3).toString('hex')}`);
   let kafka: LocalKafka | undefined;
   let cluster: LocalKafkaCluster | undefined;
@@ -81,6 +103,7 @@ export async function startFaultEnvironment(options: FaultEnvironmentOptions): P
     proxy,
     workDir: options.workDir,
     ...(cluster ? { cluster } : {}),
+    ...(postgres ? { postgres } : {}),
     restartKafka: (signal, downMs) => restart(signal, downMs),
     async terminateBackends(database) {
       const client = new pg.Client({ connectionString: adminUrl });
@@ -100,6 +123,7 @@ export async function startFaultEnvironment(options: FaultEnvironmentOptions): P
       await proxy.close();
       await kafka?.stop();
       await cluster?.stop();
+      await postgres?.close();
     },
   };
 }
