@@ -31,6 +31,12 @@ export type Authentication =
 
 export interface TenantAuthenticator {
   authenticate(tenantId: unknown, token: unknown, kind: TokenKind): Promise<Authentication>;
+  /**
+   * The tenant read afresh, for a credential beyond the token that its cached copy refused (the ingress's
+   * callback signature made with a new signing secret); undefined when it was read less than a second ago,
+   * as for a token, or is gone.
+   */
+  recheck(tenantId: string): Promise<Tenant | undefined>;
 }
 
 const MAX_ENTRIES = 10_000;
@@ -92,6 +98,8 @@ export function createTenantAuthenticator(
       if (!ok || !tenant) return REFUSED;
       return tenant.status === 'active' ? { outcome: 'authenticated', tenant } : { outcome: 'disabled', tenantId: tenant.tenantId };
     },
+
+    recheck: async (tenantId) => lookupAgain(tenantId),
   };
 }
 

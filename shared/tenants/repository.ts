@@ -20,11 +20,20 @@ const tenantRow = z.object({
   previous_access_token_expires_at: z.date().nullable(),
   rate_per_second: z.number().int().nonnegative().nullable(),
   burst: z.number().int().positive().nullable(),
+  signing_secret: z.string().nullable(),
+  previous_signing_secret: z.string().nullable(),
+  previous_signing_secret_expires_at: z.date().nullable(),
 });
 
 /** The token a rotation replaced: accepted while `validUntil` is in the future (the grace period). */
 export interface RetiredToken {
   hash: Buffer;
+  validUntil: Date;
+}
+
+/** The signing secret a rotation replaced: its signatures are accepted while `validUntil` is in the future. */
+export interface RetiredSigningSecret {
+  secret: string;
   validUntil: Date;
 }
 
@@ -41,6 +50,13 @@ export interface Tenant {
   /** The tenant's own rate limit at the ingress (migration 0006); absent: the configured default. */
   ratePerSecond?: number;
   burst?: number;
+  /**
+   * The key its callbacks are signed with (migration 0008); absent: no signature is required. Never to be
+   * logged or shown: it is the secret itself, not a hash.
+   */
+  signingSecret?: string;
+  /** Present while a signing secret rotation's grace period may still be running (the ingress checks the time). */
+  previousSigningSecret?: RetiredSigningSecret;
 }
 
 export interface CreatedTenant {
@@ -117,7 +133,8 @@ export function createTenantRepository(db: Pool): TenantRepository {
         `select tenant_id, name, timezone, status, ingest_token_hash, access_token_hash,
                 previous_ingest_token_hash, previous_ingest_token_expires_at,
                 previous_access_token_hash, previous_access_token_expires_at,
-                rate_per_second, burst
+                rate_per_second, burst,
+                signing_secret, previous_signing_secret, previous_signing_secret_expires_at
          from tenants where tenant_id = $1::uuid`,
         [tenantId],
       );
@@ -134,6 +151,10 @@ export function createTenantRepository(db: Pool): TenantRepository {
         previousAccessToken: retired(row.previous_access_token_hash, row.previous_access_token_expires_at),
         ...(row.rate_per_second === null ? {} : { ratePerSecond: row.rate_per_second }),
         ...(row.burst === null ? {} : { burst: row.burst }),
+        ...(row.signing_secret === null ? {} : { signingSecret: row.signing_secret }),
+        ...(row.previous_signing_secret && row.previous_signing_secret_expires_at
+          ? { previousSigningSecret: { secret: row.previous_signing_secret, validUntil: row.previous_signing_secret_expires_at } }
+          : {}),
       };
     },
   };

@@ -92,6 +92,34 @@ describe('tenant authenticator', () => {
     expect(finds).toBe(4);
   });
 
+  it('recheck reads the tenant afresh, unless it was read less than a second ago, and caches what it read', async () => {
+    let clock = 0;
+    let stored: Tenant = TENANT;
+    let finds = 0;
+    const repository: TenantRepository = {
+      create: () => Promise.reject(new Error('not used')),
+      find: async (tenantId) => {
+        finds += 1;
+        return tenantId === TENANT.tenantId ? stored : undefined;
+      },
+    };
+    const authenticator = createTenantAuthenticator(repository, 30_000, () => clock);
+    expect(await authenticator.authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).toEqual(AUTHENTICATED);
+    stored = { ...TENANT, signingSecret: 'generated-since' };
+    clock = 999;
+    expect(await authenticator.recheck(TENANT.tenantId)).toBeUndefined();
+    expect(finds).toBe(1);
+    clock = 1_000;
+    expect(await authenticator.recheck(TENANT.tenantId)).toEqual(stored);
+    expect(finds).toBe(2);
+    expect(await authenticator.recheck(TENANT.tenantId)).toBeUndefined();
+    expect(await authenticator.authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).toEqual({
+      outcome: 'authenticated',
+      tenant: stored,
+    });
+    expect(finds).toBe(2);
+  });
+
   it('does not cache a failed lookup: the next request asks again', async () => {
     let fail = true;
     const repository: TenantRepository = {
