@@ -47,6 +47,26 @@ export function caughtUp(ends: ReadonlyMap<number, bigint>, committed: ReadonlyM
 }
 
 /**
+ * Records the group has still to commit: each partition's end minus its committed offset (none committed
+ * counts from 0; a commit past the end, read after it, counts as none left).
+ */
+export function lagOf(ends: ReadonlyMap<number, bigint>, committed: ReadonlyMap<number, bigint>): number {
+  let lag = 0n;
+  for (const [partition, end] of ends) {
+    const offset = committed.get(partition) ?? -1n;
+    const behind = end - (offset > 0n ? offset : 0n);
+    lag += behind > 0n ? behind : 0n;
+  }
+  return Number(lag);
+}
+
+/** The group's lag on the topic now (lagOf); the commits are read first, so that the ends are not older than they. */
+export async function groupLag(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+  const committed = await committedOffsets(kafka, groupId, topic);
+  return lagOf(await endOffsets(kafka, topic), committed);
+}
+
+/**
  * Waits until the group committed every partition up to its end as it is now: everything processed. A
  * backlog may take long to drain; what must not happen is a group that stops making progress, so this
  * fails once timeoutMs passed without any new commit.

@@ -1,7 +1,7 @@
 import type { Pool } from '../shared/db/pool.ts';
 import { createKafka } from '../shared/kafka/client.ts';
 import { createTenantRepository, type CreatedTenant } from '../shared/tenants/repository.ts';
-import { waitUntilConsumed } from './consumer-group.ts';
+import { groupLag, waitUntilConsumed } from './consumer-group.ts';
 import type { FaultEnvironment } from './fault-environment.ts';
 import { startServiceProcess, type ServiceName, type ServiceProcess } from './service-process.ts';
 import { createMigratedDatabase } from './test-database.ts';
@@ -26,6 +26,8 @@ export interface ProcessPipeline {
   services(): ServiceProcess[];
   /** Waits until the group committed every partition to its current end; fails after timeoutMs without progress. */
   waitUntilConsumed(timeoutMs: number): Promise<void>;
+  /** Records on the call-records topic the group has not committed yet. */
+  lag(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export async function startProcessPipeline(env: FaultEnvironment, options: Proce
     },
     services: () => all,
     waitUntilConsumed: (timeoutMs) => waitUntilConsumed(kafka, group, topics.callRecords, timeoutMs),
+    lag: () => groupLag(kafka, group, topics.callRecords),
     async close() {
       await Promise.all(all.map((service) => service.stop('SIGTERM')));
       await db.drop();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { caughtUp, offsetsOfEveryPartition } from '../../kit/consumer-group.ts';
+import { caughtUp, lagOf, offsetsOfEveryPartition } from '../../kit/consumer-group.ts';
 
 /**
  * "The group committed nothing" must be asserted per partition: an empty map of committed offsets (a
@@ -88,5 +88,22 @@ describe('caughtUp', () => {
 
   it('refuses a topic without partitions instead of calling it consumed', () => {
     expect(() => caughtUp(new Map(), new Map())).toThrow('the topic has no partitions');
+  });
+});
+
+describe('lagOf', () => {
+  it('sums what each partition has still to commit, counting a partition never committed from 0 and a commit read past the end as none', () => {
+    const ends = new Map([
+      [0, 10n],
+      [1, 4n],
+      [2, 7n],
+      [3, 0n],
+    ]);
+    const committed = new Map([
+      [0, 6n],
+      [1, -1n],
+      [2, 9n],
+    ]);
+    expect(lagOf(ends, committed)).toBe(4 + 4 + 0 + 0);
   });
 });
