@@ -20,7 +20,7 @@ export async function setRateLimit(db: Pool, tenantId: string, change: RateLimit
      set rate_per_second = case when $2 then $3::bigint else rate_per_second end,
          burst = case when $4 then $5::bigint else burst end
      where tenant_id = $1::uuid
-     returning tenant_id, name, timezone, status, created_at, retention_days`,
+     returning tenant_id, name, timezone, status, created_at, retention_days, signing_secret is not null as signature_required`,
     [tenantId, change.ratePerSecond !== undefined, change.ratePerSecond ?? null, change.burst !== undefined, change.burst ?? null],
   );
   if (rows.length === 0) throw new TenantNotFoundError(tenantId);

@@ -12,7 +12,7 @@ export const MAX_RETENTION_DAYS = 36_500;
 export async function setRetentionDays(db: Pool, tenantId: string, retentionDays: number | null): Promise<TenantSummary> {
   const { rows } = await db.query(
     `update tenants set retention_days = $2 where tenant_id = $1::uuid
-     returning tenant_id, name, timezone, status, created_at, retention_days`,
+     returning tenant_id, name, timezone, status, created_at, retention_days, signing_secret is not null as signature_required`,
     [tenantId, retentionDays],
   );
   if (rows.length === 0) throw new TenantNotFoundError(tenantId);

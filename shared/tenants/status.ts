@@ -9,7 +9,7 @@ import { tenantSummary, type TenantSummary } from './tenant-summary.ts';
 export async function setTenantStatus(db: Pool, tenantId: string, status: TenantStatus): Promise<TenantSummary> {
   const { rows } = await db.query(
     `update tenants set status = $2 where tenant_id = $1::uuid
-     returning tenant_id, name, timezone, status, created_at, retention_days`,
+     returning tenant_id, name, timezone, status, created_at, retention_days, signing_secret is not null as signature_required`,
     [tenantId, status],
   );
   if (rows.length === 0) throw new TenantNotFoundError(tenantId);

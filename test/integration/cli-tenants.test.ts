@@ -42,10 +42,11 @@ describe('tenants list', () => {
     expect(await run('tenants', 'list')).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
-  it('prints one line per tenant, oldest first, with id, name, timezone, status, created and retention, and no token or hash', async () => {
+  it('prints one line per tenant, oldest first, with id, name, timezone, status, created, retention and whether it signs, and no token, hash or secret', async () => {
     const acme = await create('--name', 'Acme', '--timezone', 'Asia/Kolkata');
     const moving = await create('--name', 'Moving', '--access-token', 'FEDCBA09-8765-4321-FEDC-BA0987654321');
     expect((await run('tenants', 'set', acme.tenantId, '--retention-days', '90')).code).toBe(0);
+    const [signed] = printed(await run('tenants', 'set', acme.tenantId, '--signing-secret', 'generate')) as [{ signingSecret: string }];
     expect((await run('tenants', 'disable', moving.tenantId)).code).toBe(0);
     const { rows } = await db.pool.query<{ tenant_id: string; created_at: Date }>(
       'select tenant_id, created_at from tenants order by created_at, tenant_id',
@@ -63,6 +64,7 @@ describe('tenants list', () => {
         status: 'active',
         createdAt: rows[0]!.created_at.toISOString(),
         retentionDays: 90,
+        signatureRequired: true,
       },
       {
         tenantId: moving.tenantId,
@@ -71,6 +73,7 @@ describe('tenants list', () => {
         status: 'disabled',
         createdAt: rows[1]!.created_at.toISOString(),
         retentionDays: null,
+        signatureRequired: false,
       },
     ]);
     expect(rows.map((row) => row.tenant_id)).toEqual([acme.tenantId, moving.tenantId]);
@@ -79,7 +82,7 @@ describe('tenants list', () => {
     const rotated = printed(await run('tenants', 'rotate-token', acme.tenantId, '--kind', 'ingest', '--grace-seconds', '60'))[0] as {
       token: string;
     };
-    const secrets = [acme.ingestToken, acme.accessToken, moving.ingestToken, moving.accessToken, rotated.token];
+    const secrets = [acme.ingestToken, acme.accessToken, moving.ingestToken, moving.accessToken, rotated.token, signed.signingSecret];
     const { stdout } = await run('tenants', 'list');
     for (const secret of secrets) {
       const hash = hashToken(secret);
@@ -87,7 +90,7 @@ describe('tenants list', () => {
         expect(stdout).not.toContain(shown);
       }
     }
-    expect(stdout).not.toMatch(/token|hash/i);
+    expect(stdout).not.toMatch(/token|hash|secret/i);
   });
 });
 
@@ -127,6 +130,94 @@ describe('tenants set', () => {
     expect(await stored()).toEqual({ retention_days: 7, rate_per_second: 0, burst: null });
     expect((await run('tenants', 'set', tenantId, '--rate-per-second', 'default')).code).toBe(0);
     expect(await stored()).toEqual({ retention_days: 7, rate_per_second: null, burst: null });
+  });
+
+  const signingColumns = async (tenantId: string) =>
+    (
+      await db.pool.query(
+        'select signing_secret, previous_signing_secret, previous_signing_secret_expires_at from tenants where tenant_id = $1',
+        [tenantId],
+      )
+    ).rows[0];
+  const databaseNow = async () => (await db.pool.query<{ now: Date }>('select now()')).rows[0]!.now.getTime();
+
+  it('--signing-secret generate prints the tenant with its new secret this once and stores it; none removes it', async () => {
+    const { tenantId } = await create('--name', 'Signing');
+    const generated = await run('tenants', 'set', tenantId, '--signing-secret', 'generate');
+    expect(generated.stderr).toBe('');
+    expect(generated.code).toBe(0);
+    const [shown] = printed(generated) as [{ signingSecret: string }];
+    expect(shown).toEqual({
+      tenantId,
+      name: 'Signing',
+      timezone: 'Asia/Tokyo',
+      status: 'active',
+      createdAt: expect.any(String),
+      retentionDays: null,
+      signatureRequired: true,
+      signingSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      previousSigningSecretValidUntil: null,
+    });
+    expect(await signingColumns(tenantId)).toEqual({
+      signing_secret: shown.signingSecret,
+      previous_signing_secret: null,
+      previous_signing_secret_expires_at: null,
+    });
+    // Not shown again.
+    expect((await run('tenants', 'list')).stdout).not.toContain(shown.signingSecret);
+
+    const removed = await run('tenants', 'set', tenantId, '--signing-secret', 'none');
+    expect(removed.code).toBe(0);
+    expect(printed(removed)).toEqual([expect.objectContaining({ tenantId, signatureRequired: false })]);
+    expect(Object.keys(printed(removed)[0] as object)).not.toContain('signingSecret');
+    expect(await signingColumns(tenantId)).toEqual({
+      signing_secret: null,
+      previous_signing_secret: null,
+      previous_signing_secret_expires_at: null,
+    });
+  });
+
+  it('--signing-secret generate again replaces the secret; with --grace-seconds the old one is kept until the printed time', async () => {
+    const { tenantId } = await create('--name', 'Rotating secret');
+    const [first] = printed(await run('tenants', 'set', tenantId, '--signing-secret', 'generate')) as [{ signingSecret: string }];
+    const before = await databaseNow();
+    const [second] = printed(await run('tenants', 'set', tenantId, '--signing-secret', 'generate', '--grace-seconds', '600')) as [
+      { signingSecret: string; previousSigningSecretValidUntil: string },
+    ];
+    const after = await databaseNow();
+    expect(second.signingSecret).not.toBe(first.signingSecret);
+    const validUntil = Date.parse(second.previousSigningSecretValidUntil);
+    // Ten minutes after the rotation, by the database's clock.
+    expect(validUntil >= before + 600_000 && validUntil <= after + 600_000).toBe(true);
+    expect(await signingColumns(tenantId)).toEqual({
+      signing_secret: second.signingSecret,
+      previous_signing_secret: first.signingSecret,
+      previous_signing_secret_expires_at: new Date(validUntil),
+    });
+
+    // Without a grace period (the default) the replaced secret stops, and so does the one kept before.
+    const [third] = printed(await run('tenants', 'set', tenantId, '--signing-secret', 'generate', '--retention-days', '30')) as [
+      { signingSecret: string; retentionDays: number; previousSigningSecretValidUntil: null },
+    ];
+    expect(third).toMatchObject({ retentionDays: 30, signatureRequired: true, previousSigningSecretValidUntil: null });
+    expect(await signingColumns(tenantId)).toEqual({
+      signing_secret: third.signingSecret,
+      previous_signing_secret: null,
+      previous_signing_secret_expires_at: null,
+    });
+  });
+
+  it('--signing-secret generate --grace-seconds on a tenant without a secret keeps no previous one', async () => {
+    const { tenantId } = await create('--name', 'First secret');
+    const [shown] = printed(await run('tenants', 'set', tenantId, '--signing-secret', 'generate', '--grace-seconds', '600')) as [
+      { signingSecret: string },
+    ];
+    expect(shown).toMatchObject({ signatureRequired: true, previousSigningSecretValidUntil: null });
+    expect(await signingColumns(tenantId)).toEqual({
+      signing_secret: shown.signingSecret,
+      previous_signing_secret: null,
+      previous_signing_secret_expires_at: null,
+    });
   });
 
   it('says in its help who enforces the retention', async () => {
@@ -219,6 +310,8 @@ describe('refused commands change nothing', () => {
     [['tenants', 'enable', UNKNOWN_TENANT], `tenant ${UNKNOWN_TENANT} does not exist`],
     [['tenants', 'set', UNKNOWN_TENANT, '--retention-days', '7'], `tenant ${UNKNOWN_TENANT} does not exist`],
     [['tenants', 'set', UNKNOWN_TENANT, '--rate-per-second', '7'], `tenant ${UNKNOWN_TENANT} does not exist`],
+    [['tenants', 'set', UNKNOWN_TENANT, '--signing-secret', 'generate'], `tenant ${UNKNOWN_TENANT} does not exist`],
+    [['tenants', 'set', UNKNOWN_TENANT, '--signing-secret', 'none'], `tenant ${UNKNOWN_TENANT} does not exist`],
     [['tenants', 'rotate-token', 'acme', '--kind', 'ingest'], 'TENANT_ID acme is not a UUID'],
     [['tenants', 'disable', `${UNKNOWN_TENANT}x`], `TENANT_ID ${UNKNOWN_TENANT}x is not a UUID`],
     [['tenants', 'enable', 'not a uuid'], 'TENANT_ID "not a uuid" is not a UUID'],
@@ -231,7 +324,7 @@ describe('refused commands change nothing', () => {
 
   const ROTATE_USAGE = 'usage: npm run cli -- tenants rotate-token TENANT_ID --kind ingest|access [--grace-seconds N]';
   const SET_USAGE =
-    'usage: npm run cli -- tenants set TENANT_ID [--retention-days N|none] [--rate-per-second N|default] [--burst N|default]';
+    'usage: npm run cli -- tenants set TENANT_ID [--retention-days N|none] [--rate-per-second N|default] [--burst N|default] [--signing-secret generate|none [--grace-seconds N]]';
   it.each([
     [['rotate-token', '{tenant}'], '--kind is required', ROTATE_USAGE],
     [['rotate-token', '{tenant}', '--kind', 'both'], '--kind must be ingest or access, not both', ROTATE_USAGE],
@@ -251,7 +344,30 @@ describe('refused commands change nothing', () => {
     [['rotate-token', 'not-a-uuid'], '--kind is required', ROTATE_USAGE],
     [['rotate-token', '{tenant}', '{tenant}', '--kind', 'ingest'], 'unexpected argument "{tenant}"', ROTATE_USAGE],
     [['rotate-token', '{tenant}', '--kind', 'ingest', '--force'], 'unknown option --force', ROTATE_USAGE],
-    [['set', '{tenant}'], 'nothing to set: give --retention-days, --rate-per-second or --burst', SET_USAGE],
+    [['set', '{tenant}'], 'nothing to set: give --retention-days, --rate-per-second, --burst or --signing-secret', SET_USAGE],
+    [['set', '{tenant}', '--signing-secret', 'rotate'], '--signing-secret must be generate or none, not rotate', SET_USAGE],
+    [['set', '{tenant}', '--signing-secret'], '--signing-secret needs a value', SET_USAGE],
+    [['set', '{tenant}', '--grace-seconds', '60'], '--grace-seconds goes with --signing-secret generate', SET_USAGE],
+    [
+      ['set', '{tenant}', '--retention-days', '7', '--grace-seconds', '60'],
+      '--grace-seconds goes with --signing-secret generate',
+      SET_USAGE,
+    ],
+    [
+      ['set', '{tenant}', '--signing-secret', 'none', '--grace-seconds', '60'],
+      '--grace-seconds goes with --signing-secret generate, not none',
+      SET_USAGE,
+    ],
+    [
+      ['set', '{tenant}', '--signing-secret', 'generate', '--grace-seconds', '2592001'],
+      '--grace-seconds 2592001 is not a whole number from 0 to 2592000',
+      SET_USAGE,
+    ],
+    [
+      ['set', '{tenant}', '--signing-secret', 'generate', '--retention-days', '0'],
+      '--retention-days 0 is not a whole number from 1 to 36500',
+      SET_USAGE,
+    ],
     [['set', '{tenant}', '--rate-per-second=-1'], '--rate-per-second -1 is not a whole number from 0 to 1000000000', SET_USAGE],
     [['set', '{tenant}', '--rate-per-second', 'none'], '--rate-per-second none is not a whole number from 0 to 1000000000', SET_USAGE],
     [['set', '{tenant}', '--burst', '0'], '--burst 0 is not a whole number from 1 to 1000000000', SET_USAGE],
@@ -307,7 +423,7 @@ describe('--help on every level', () => {
     [['tenants', 'enable', '--help'], 'usage: npm run cli -- tenants enable TENANT_ID'],
     [
       ['tenants', 'set', '--help'],
-      'usage: npm run cli -- tenants set TENANT_ID [--retention-days N|none] [--rate-per-second N|default] [--burst N|default]',
+      'usage: npm run cli -- tenants set TENANT_ID [--retention-days N|none] [--rate-per-second N|default] [--burst N|default] [--signing-secret generate|none [--grace-seconds N]]',
     ],
     // Asked for help, the rest of the line is not checked.
     [['tenants', 'rotate-token', 'not-a-uuid', '--kind', 'both', '--bogus', '--help'], 'usage: npm run cli -- tenants rotate-token'],

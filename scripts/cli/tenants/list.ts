@@ -4,14 +4,15 @@ import { withDatabase } from '../database.ts';
 
 export const listCommand = defineCommand({
   name: 'list',
-  summary: 'print every tenant: id, name, time zone, status, created, retention (never a token)',
+  summary: 'print every tenant: id, name, time zone, status, created, retention, signed (never a token or secret)',
   arguments: [],
   options: {},
   synopsis: '',
   description: [
     'Prints one line per tenant, oldest first:',
-    '{"tenantId":…,"name":…,"timezone":…,"status":"active"|"disabled","createdAt":…,"retentionDays":N|null}',
-    'No token and no hash of one is ever printed. No tenants: nothing is printed.',
+    '{"tenantId":…,"name":…,"timezone":…,"status":"active"|"disabled","createdAt":…,"retentionDays":N|null,',
+    '"signatureRequired":true|false}',
+    'No token, hash of one or signing secret is ever printed. No tenants: nothing is printed.',
   ].join('\n'),
   async run(_input, context) {
     const tenants = await withDatabase(context.config(), listTenants);
