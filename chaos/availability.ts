@@ -37,7 +37,12 @@ export interface Availability {
 
 const isSuccess = (exchange: Exchange) => typeof exchange.status === 'number' && exchange.status >= 200 && exchange.status < 300;
 
-export function availability(exchanges: readonly Exchange[], windows: readonly FaultWindow[]): Availability {
+/** succeeded: what counts as served (a 2xx unless given; a lookup's 404 is an answer too). */
+export function availability(
+  exchanges: readonly Exchange[],
+  windows: readonly FaultWindow[],
+  succeeded: (exchange: Exchange) => boolean = isSuccess,
+): Availability {
   const answered = [...exchanges].sort((a, b) => a.answeredAt - b.answeredAt);
   let failed = 0;
   let longest = 0;
@@ -45,7 +50,7 @@ export function availability(exchanges: readonly Exchange[], windows: readonly F
   let lastSuccess: number | undefined;
   let longestWithout = 0;
   for (const exchange of answered) {
-    if (isSuccess(exchange)) {
+    if (succeeded(exchange)) {
       if (lastSuccess !== undefined) longestWithout = Math.max(longestWithout, exchange.answeredAt - lastSuccess);
       lastSuccess = exchange.answeredAt;
       runStart = undefined;
@@ -60,7 +65,7 @@ export function availability(exchanges: readonly Exchange[], windows: readonly F
   const duringFault = (exchange: Exchange) =>
     windows.some((window) => exchange.sentAt <= window.end && exchange.answeredAt >= window.start);
   const latencies = answered
-    .filter((exchange) => isSuccess(exchange) && duringFault(exchange))
+    .filter((exchange) => succeeded(exchange) && duringFault(exchange))
     .map((exchange) => exchange.answeredAt - exchange.sentAt)
     .sort((a, b) => a - b);
   return {

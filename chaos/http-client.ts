@@ -4,18 +4,39 @@ import { Agent, request } from 'node:http';
  * The senders' HTTP: one keep-alive agent, a deadline per request, and every failure turned into an
  * answer the sender can act on (a status, or "no answer", which real senders retry).
  */
+/** A POST's answer, or a GET's. */
 export type PostResult = { status: number; retryAfterSeconds?: number; body: string } | { status: 'no-answer'; error: string };
 
 const agent = new Agent({ keepAlive: true, maxSockets: 5_000 });
 
 export function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<PostResult> {
+  return exchange(
+    'POST',
+    url,
+    body,
+    { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers },
+    timeoutMs,
+  );
+}
+
+export function get(url: string, headers: Record<string, string>, timeoutMs: number): Promise<PostResult> {
+  return exchange('GET', url, undefined, headers, timeoutMs);
+}
+
+function exchange(
+  method: 'GET' | 'POST',
+  url: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<PostResult> {
   return new Promise((resolve) => {
     const req = request(
       url,
       {
-        method: 'POST',
+        method,
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+        headers,
         timeout: timeoutMs,
       },
       (response) => {

@@ -53,6 +53,8 @@ export interface RunningLoad {
   setRate(ratePerSecond: number): void;
   /** Statuses of answers since the last call, for phase-wise observations. */
   drainAnswers(): Record<string, number>;
+  /** The calls so far, as they go (what the lookups beside the load may ask for). */
+  calls: readonly CallOutcome[];
   done: Promise<LoadResult>;
 }
 
@@ -149,6 +151,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
       answers = {};
       return seen;
     },
+    calls: result.calls,
     done,
   };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FaultEnvironment } from '../kit/fault-environment.ts';
 import { availability, type Availability, type FaultWindow } from './availability.ts';
 import { startLoad, type Exchange, type LoadOptions, type LoadResult, type RunningLoad } from './load.ts';
+import { lookupFigures, startLookups, type LookupFigures, type RunningLookups } from './lookups.ts';
 import { startProcessPipeline, type ProcessPipeline, type ProcessPipelineOptions } from '../kit/process-pipeline.ts';
 import { addReconciliations, reconcile, storedCalls, type CallOutcome, type Reconciliation } from '../kit/reconcile.ts';
 import { steadyDeliveries } from './callbacks.ts';
@@ -30,6 +31,8 @@ export interface ScenarioContext {
   faultStarts(text: string): void;
   /** Notes it and closes the open window: what was broken is back and serving. */
   faultEnds(text: string): void;
+  /** Figures of the scenario's own, reported with the counts. */
+  report(figures: Record<string, unknown>): void;
   random(): number;
 }
 
@@ -38,6 +41,10 @@ export interface Scenario {
   description: string;
   /** The Kafka it needs: one broker (the default) or the three-node cluster of the fault environment. */
   kafkaNodes?: 1 | 3;
+  /** The Postgres it needs: the shared server behind the proxy (the default) or a private cluster it may crash. */
+  postgres?: 'shared' | 'private';
+  /** Lookups at the query service beside the load (chaos/lookups.ts), reported as `lookups`. */
+  lookups?: boolean;
   pipeline?: ProcessPipelineOptions;
   load?: Partial<Pick<LoadOptions, 'deliveriesOf' | 'retryGraceMs' | 'requestTimeoutMs'>>;
   /** Injects the faults during the load; returns when done (at the latest some time after loadEnd). */
@@ -63,6 +70,8 @@ export interface ScenarioResult extends Omit<LoadResult, 'calls' | 'exchanges' |
   crashed: string[];
   faults: string[];
   elapsedMs: number;
+  /** What the lookups beside the load saw, for a scenario with lookups. */
+  lookups?: LookupFigures;
   [extra: string]: unknown;
 }
 
@@ -74,12 +83,15 @@ export async function runScenario(
   onPipeline?: (pipeline: ProcessPipeline) => void,
   logDir?: string,
 ): Promise<ScenarioResult> {
+  if (scenario.postgres === 'private' && !env.postgres) throw new Error(`${scenario.name} needs a private Postgres (postgres: 'private')`);
   const started = Date.now();
   const pipeline = await startProcessPipeline(env, scenario.pipeline);
   onPipeline?.(pipeline);
   const faults: string[] = [];
   const windows: Array<{ start: number; end?: number }> = [];
   let exchanges: Exchange[] = [];
+  let lookups: RunningLookups | undefined;
+  const figures: Record<string, unknown> = {};
   try {
     const base = {
       url: `${pipeline.ingress.url}/v1/tenants/${pipeline.tenant.tenantId}/call-records`,
@@ -103,6 +115,7 @@ export async function runScenario(
         const open = windows.findLast((window) => window.end === undefined);
         if (open) open.end = Date.now();
       },
+      report: (reported) => Object.assign(figures, reported),
       random,
     };
     let load: LoadResult;
@@ -117,9 +130,21 @@ export async function runScenario(
         concurrency: settings.concurrency,
         durationMs: settings.durationMs,
       });
+      if (scenario.lookups) {
+        lookups = startLookups({
+          queryUrl: pipeline.query.url,
+          tenantId: pipeline.tenant.tenantId,
+          accessToken: pipeline.tenant.accessToken,
+          callIds: () => running.calls.filter((call) => call.lastAccepted >= 0).map((call) => call.deliveries[0]!.callId),
+          ratePerSecond: 10,
+          concurrency: 4,
+          requestTimeoutMs: 10_000,
+        });
+      }
       await scenario.inject(context, running);
       load = await running.done;
     }
+    const looked = await lookups?.stop();
     const loadOver = Date.now();
     const crashed = pipeline
       .services()
@@ -145,9 +170,12 @@ export async function runScenario(
       crashed,
       faults,
       elapsedMs: Date.now() - started,
+      ...(looked ? { lookups: lookupFigures(looked.exchanges, closed, looked.unavailableWithoutRetryAfter) } : {}),
+      ...figures,
       ...extra,
     };
   } finally {
+    await lookups?.stop();
     await pipeline.close();
     if (logDir) {
       mkdirSync(logDir, { recursive: true });
