@@ -159,6 +159,12 @@ const configSchema = z.object({
    * others; 100: not shared, only the queue's own limit.
    */
   TENANT_QUEUE_SHARE_FROM_PERCENT: decimal(1, 100, 'must be a decimal integer from 1 to 100').default(50),
+  /**
+   * Signed callbacks: how far a signature's timestamp may be from the ingress's clock, either way, before it
+   * is refused as a replay (401 SIGNATURE_TIMESTAMP_OUT_OF_TOLERANCE). Covers the clocks' skew and the
+   * request's time in flight; a captured request cannot be sent again once it is older than this.
+   */
+  SIGNATURE_TOLERANCE_SECONDS: integer(300, 1),
   /** How often the ingress checks that its producer reaches Kafka (@fastify/under-pressure health check). */
   KAFKA_HEALTH_CHECK_INTERVAL_MS: integer(1_000, 10),
   // --- reliability ---

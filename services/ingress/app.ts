@@ -12,6 +12,7 @@ import { ingressMetrics } from './metrics.ts';
 import type { CallRecordPublisher } from './publish/call-record-publisher.ts';
 import { pressureLimits, type PressureLimits } from './pressure.ts';
 import type { TenantRateLimit } from './fairness/tenant-rate-limit.ts';
+import { createTenantSignatures } from './signature/tenant-signatures.ts';
 
 export interface IngressDeps {
   tenants: TenantAuthenticator;
@@ -26,7 +27,8 @@ export interface IngressDeps {
 
 const UNLIMITED: TenantRateLimit = { take: () => ({ allowed: true }) };
 
-export type IngressLimits = PressureLimits & Pick<Config, 'BODY_LIMIT_BYTES' | 'INGRESS_REQUEST_TIMEOUT_MS'>;
+export type IngressLimits = PressureLimits &
+  Pick<Config, 'BODY_LIMIT_BYTES' | 'INGRESS_REQUEST_TIMEOUT_MS' | 'SIGNATURE_TOLERANCE_SECONDS'>;
 
 export interface IngressServerOptions {
   limits: IngressLimits;
@@ -56,13 +58,19 @@ export function buildIngressServer(deps: IngressDeps, options: IngressServerOpti
   app.register(httpMetrics, { registry: options.registry });
   app.register(probes, { checks: deps.readiness });
   app.register(pressureLimits, { limits, retryAfterSeconds: deps.retryAfterSeconds, kafkaConnected: deps.readiness.kafka });
+  const now = deps.now ?? (() => new Date());
   app.register(callRecordsRoute, {
     tenants: deps.tenants,
     publisher: deps.publisher,
     metrics: ingressMetrics(options.registry, deps.publisher),
     retryAfterSeconds: deps.retryAfterSeconds,
     rateLimit: deps.rateLimit ?? UNLIMITED,
-    now: deps.now ?? (() => new Date()),
+    signatures: createTenantSignatures({
+      toleranceSeconds: limits.SIGNATURE_TOLERANCE_SECONDS,
+      now,
+      recheck: (tenantId) => deps.tenants.recheck(tenantId),
+    }),
+    now,
   });
   return app;
 }

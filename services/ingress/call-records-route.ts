@@ -11,14 +11,17 @@ import type { Tenant } from '../../shared/tenants/repository.ts';
 import { errorSummary, isTransientPostgresFailure } from '../../shared/db/errors.ts';
 import { sendError, sendUnavailable } from '../../shared/http/error-codes.ts';
 import { ERROR_HANDLER_PLUGIN } from '../../shared/http/error-handler.ts';
-import { KAFKA_UNAVAILABLE_MESSAGE } from './errors.ts';
+import { KAFKA_UNAVAILABLE_MESSAGE, signatureRefusalAnswer } from './errors.ts';
 import type { IngressMetrics } from './metrics.ts';
 import { PRESSURE_PLUGIN } from './pressure.ts';
 import type { TenantRateLimit } from './fairness/tenant-rate-limit.ts';
+import { SIGNATURE_HEADER } from './signature/callback-signature.ts';
+import type { TenantSignatures } from './signature/tenant-signatures.ts';
 
 /**
  * POST /v1/tenants/{tenantId}/call-records (docs/topic-contract.md, what the sender gets). The tenant is checked before the body is
- * read, so an unauthenticated sender learns nothing and costs nothing; then the body is decoded, and the
+ * read, so an unauthenticated sender learns nothing and costs nothing; a tenant that signs its callbacks has
+ * the signature checked against the raw body next, before anything of it is decoded; then it is decoded, and the
  * answer waits for Kafka: 200 once the envelope is acknowledged, 422 once the refused payload is on the
  * quarantine topic. Nothing is half accepted: if Kafka does not acknowledge, the answer is 503.
  */
@@ -28,6 +31,7 @@ export interface CallRecordsRouteDeps {
   metrics: IngressMetrics;
   retryAfterSeconds: number;
   rateLimit: TenantRateLimit;
+  signatures: TenantSignatures;
   now: () => Date;
 }
 
@@ -92,6 +96,17 @@ async function callRecordsRoutePlugin(app: FastifyInstance, deps: CallRecordsRou
     return sendUnavailable(reply, deps.retryAfterSeconds, 'TENANT_QUEUE_SHARE_EXCEEDED', QUEUE_SHARE_MESSAGE);
   }
 
+  // After the body is read and before it is decoded: nothing a refused request sent is kept (not
+  // published, not quarantined; its log lines are any request's, without header or body), only counted.
+  async function verifySignature(request: CallRecordsRequest, reply: FastifyReply) {
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const refusal = await deps.signatures.check(tenants.get(request)!, request.headers[SIGNATURE_HEADER], body, request.log);
+    if (refusal === undefined) return;
+    deps.metrics.signatureRefused.inc({ reason: refusal });
+    const { code, message } = signatureRefusalAnswer(refusal, deps.signatures.toleranceSeconds);
+    return sendError(reply, code, message);
+  }
+
   function publishFailed(request: FastifyRequest, reply: FastifyReply, error: unknown, issues?: ListedIssues) {
     if (error instanceof PublishError && error.code === 'RECORD_TOO_LARGE') {
       return sendError(reply, 'RECORD_TOO_LARGE', `the record is too large for the topic: ${error.message}`, { ...issues });
@@ -104,7 +119,8 @@ async function callRecordsRoutePlugin(app: FastifyInstance, deps: CallRecordsRou
     return sendUnavailable(reply, deps.retryAfterSeconds, 'KAFKA_UNAVAILABLE', KAFKA_UNAVAILABLE_MESSAGE);
   }
 
-  app.post('/v1/tenants/:tenantId/call-records', { onRequest: authenticate }, async (request: CallRecordsRequest, reply) => {
+  const checks = { onRequest: authenticate, preHandler: verifySignature };
+  app.post('/v1/tenants/:tenantId/call-records', checks, async (request: CallRecordsRequest, reply) => {
     const tenant = tenants.get(request)!;
     const receivedAt = deps.now();
     let raw: string;

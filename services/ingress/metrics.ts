@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CallRecordPublisher, PublishObserver } from './publish/call-record-publisher.ts';
+import { SIGNATURE_REFUSALS } from './signature/callback-signature.ts';
 
 /**
  * Ingress metrics beyond the per-route request counts and latencies of shared/metrics.ts: what reached
@@ -10,6 +11,7 @@ export interface IngressMetrics {
   quarantined: Counter;
   rateLimited: Counter;
   queueShareExceeded: Counter;
+  signatureRefused: Counter<'reason'>;
 }
 
 export function ingressMetrics(registry: Registry, publisher: CallRecordPublisher): IngressMetrics {
@@ -21,7 +23,16 @@ export function ingressMetrics(registry: Registry, publisher: CallRecordPublishe
       this.set(publisher.queueDepth());
     },
   });
+  const signatureRefused = new Counter({
+    name: 'ingress_callback_signature_refused_total',
+    help: 'Callbacks refused with 401 because their tenant signs them and the signature was missing, malformed, wrong or too old',
+    // The reason only, from a closed list; no tenant, for the reason the rate limit's counter has none.
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  for (const reason of SIGNATURE_REFUSALS) signatureRefused.inc({ reason }, 0);
   return {
+    signatureRefused,
     produced: new Counter({
       name: 'ingress_records_produced_total',
       help: 'Callbacks acknowledged by Kafka (acks=all) on the call-records topic',

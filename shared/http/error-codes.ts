@@ -27,6 +27,14 @@ export const ERROR_CODES = {
   INVALID_CONNECT_RESULT: 400,
   INVALID_CAMPAIGN_ID: 400,
   UNAUTHORIZED: 401,
+  /**
+   * The ingress, to a tenant that signs its callbacks (README "Signed callbacks"): no Callstream-Signature
+   * header, one that is not t=…,v1=…, no v1 that matches the body, a timestamp beyond the tolerance.
+   */
+  SIGNATURE_MISSING: 401,
+  SIGNATURE_MALFORMED: 401,
+  SIGNATURE_MISMATCH: 401,
+  SIGNATURE_TIMESTAMP_OUT_OF_TOLERANCE: 401,
   FORBIDDEN: 403,
   /** The query service, to a client with the right access token of a disabled tenant (the ingress says 401). */
   TENANT_DISABLED: 403,

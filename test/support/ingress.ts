@@ -28,7 +28,7 @@ export interface TestIngress {
 
 export interface TestIngressOptions {
   brokers?: string[];
-  settings?: Partial<PublisherSettings & IngressLimits>;
+  settings?: Partial<PublisherSettings & IngressLimits & Pick<Config, 'TENANT_CACHE_TTL_MS'>>;
   now?: () => Date;
   /** Fastify's logger option; none when not given. */
   logger?: FastifyServerOptions['logger'];
