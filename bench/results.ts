@@ -106,6 +106,10 @@ export const queryResultSchema = z.object({
   errors: z.number().int(),
   concurrency: z.number().int(),
   stored_calls: z.number().int(),
+  /** Mean shared buffers the lookup statement touches on random stored calls (EXPLAIN ANALYZE, BUFFERS). */
+  buffers_per_lookup: figure,
+  /** Bytes of every call table (heap, TOAST and indexes) over the calls stored. */
+  bytes_per_call: figure,
   cpu_cores: z.record(z.string(), cores),
 });
 
@@ -115,6 +119,10 @@ const growthFigures = {
   consumer_callbacks_per_s_at_stored: figure,
   query_p99_ms_at_0: figure,
   query_p99_ms_at_stored: figure,
+  buffers_per_lookup_at_0: figure,
+  buffers_per_lookup_at_stored: figure,
+  bytes_per_call_at_0: figure,
+  bytes_per_call_at_stored: figure,
 };
 
 export const growthResultSchema = z.object({

@@ -1,5 +1,5 @@
 import type { Pool } from '../../shared/db/pool.ts';
-import { CALL_TABLES } from '../../kit/test-database.ts';
+import { CALL_TABLES, READ_MODEL_TABLES } from '../../kit/test-database.ts';
 import { writableColumns } from './database.ts';
 
 /**
@@ -54,10 +54,19 @@ export async function bulkLoadCalls(pool: Pool, load: BulkLoad): Promise<void> {
       load.progress(`bulk load: ${Math.min(load.stored, (last + 1) * load.source.count)} of ${load.stored} calls`);
     }
     for (const table of CALL_TABLES) await client.query(`drop table source_${table}`);
+    // The replicas share their source call's contact: each contact's first and last stored time, from all of them.
+    await client.query(
+      `insert into contacts (tenant_id, customer_id, first_stored_at, last_stored_at)
+       select tenant_id, customer_id, min(received_at), max(received_at) from calls
+       where tenant_id = $1::uuid and customer_id is not null group by tenant_id, customer_id
+       on conflict (tenant_id, customer_id) do update
+         set first_stored_at = excluded.first_stored_at, last_stored_at = excluded.last_stored_at`,
+      [load.tenantId],
+    );
     await client.query('set session_replication_role = origin').catch(() => undefined);
   } finally {
     client.release();
   }
   // Stored data in a steady state is vacuumed and analysed: measure that, not autovacuum catching up.
-  for (const table of CALL_TABLES) await pool.query(`vacuum (analyze) ${table}`);
+  for (const table of [...CALL_TABLES, ...READ_MODEL_TABLES]) await pool.query(`vacuum (analyze) ${table}`);
 }

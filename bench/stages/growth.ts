@@ -11,6 +11,7 @@ import type { NodeProcess } from '../lab/processes.ts';
 import { prefillTopic } from '../lab/prefill.ts';
 import { runPsql } from '../lab/psql.ts';
 import { warmUpTables } from '../lab/warm-up.ts';
+import { lookupCost } from '../lab/lookup-cost.ts';
 import { lookupRequest } from '../lab/requests.ts';
 import type { GrowthResult } from '../results.ts';
 import type { ConsumerStageOutput } from './consumer.ts';
@@ -31,6 +32,10 @@ interface GrowthRound {
   consumer_callbacks_per_s_at_stored: number;
   query_p99_ms_at_0: number;
   query_p99_ms_at_stored: number;
+  buffers_per_lookup_at_0: number;
+  buffers_per_lookup_at_stored: number;
+  bytes_per_call_at_0: number;
+  bytes_per_call_at_stored: number;
   lookups_failed_at_0: number;
   lookups_failed_at_stored: number;
 }
@@ -108,11 +113,17 @@ export async function runGrowthStage(
       const p99AtZero = await lookupP99(lab, queryAtZero, zero.prefix, drainCalls, queryRate);
       const drainAtStored = await drainWithConsumer(lab, more.topics, drainCalls, 'growth-consumer-n', storedWiring);
       const p99AtStored = await lookupP99(lab, queryAtStored, prepared.bulk.prefix, prepared.bulk.count, queryRate);
+      const costAtZero = await lookupCost(lab, lab.db.pool, { prefix: zero.prefix, count: drainCalls });
+      const costAtStored = await lookupCost(lab, stored.pool, prepared.bulk);
       rounds.push({
         consumer_callbacks_per_s_at_0: drainAtZero.callbacksPerS,
         consumer_callbacks_per_s_at_stored: drainAtStored.callbacksPerS,
         query_p99_ms_at_0: p99AtZero.p99,
         query_p99_ms_at_stored: p99AtStored.p99,
+        buffers_per_lookup_at_0: costAtZero.buffers_per_lookup,
+        buffers_per_lookup_at_stored: costAtStored.buffers_per_lookup,
+        bytes_per_call_at_0: costAtZero.bytes_per_call,
+        bytes_per_call_at_stored: costAtStored.bytes_per_call,
         lookups_failed_at_0: p99AtZero.failed,
         lookups_failed_at_stored: p99AtStored.failed,
       });
@@ -123,6 +134,8 @@ export async function runGrowthStage(
     const atStored = mean(rounds.map((entry) => entry.consumer_callbacks_per_s_at_stored));
     const p99AtZero = mean(rounds.map((entry) => entry.query_p99_ms_at_0));
     const p99AtStored = mean(rounds.map((entry) => entry.query_p99_ms_at_stored));
+    const meanOf = (key: 'buffers_per_lookup_at_0' | 'buffers_per_lookup_at_stored' | 'bytes_per_call_at_0' | 'bytes_per_call_at_stored') =>
+      round(mean(rounds.map((entry) => entry[key])), 2);
     return {
       stored_calls: lab.options.consumerCalls + prepared.bulk.count,
       bulk_load_s: Math.round(prepared.seconds),
@@ -132,6 +145,10 @@ export async function runGrowthStage(
       query_p99_ms_at_0: round(p99AtZero, 2),
       query_p99_ms_at_stored: round(p99AtStored, 2),
       p99_ratio: round(p99AtZero / p99AtStored),
+      buffers_per_lookup_at_0: meanOf('buffers_per_lookup_at_0'),
+      buffers_per_lookup_at_stored: meanOf('buffers_per_lookup_at_stored'),
+      bytes_per_call_at_0: meanOf('bytes_per_call_at_0'),
+      bytes_per_call_at_stored: meanOf('bytes_per_call_at_stored'),
       query_rate: Math.round(queryRate),
       drain_calls: drainCalls,
       rounds,

@@ -5,6 +5,7 @@ import { runClosedLoop } from '../load/closed-loop.ts';
 import { runOpenLoop, type LoadResult } from '../load/open-loop.ts';
 import type { Lab } from '../lab/lab.ts';
 import { runPgbench } from '../lab/pgbench.ts';
+import { lookupCost } from '../lab/lookup-cost.ts';
 import type { Pipeline } from '../lab/pipeline.ts';
 import { ingestRequest, lookupRequest } from '../lab/requests.ts';
 import type { QueryResult } from '../results.ts';
@@ -12,7 +13,8 @@ import type { QueryResult } from '../results.ts';
 /**
  * Stage 5: GET /v1/calls/{callId} on random existing calls (those the consumer stage stored): requests/s
  * at saturation with `queryConcurrency` connections, p99 at 50% of that rate (open loop) alone and while
- * the ingress takes 50% of its own saturation; baseline pgbench running the same SQL with as many
+ * the ingress takes 25% of its own saturation (a load the machine carries together with the lookups);
+ * the buffers a lookup touches and the bytes a stored call takes; baseline pgbench running the same SQL with as many
  * clients, prepared (the baseline) and re-planned every time (what an unnamed statement would cost).
  * Stored calls are named callIdOf(prefix, 0..calls-1), which pgbench can compute too.
  */
@@ -36,7 +38,7 @@ export async function runQueryStage(
   lab: Lab,
   pipeline: Pipeline,
   calls: StoredCalls,
-  ingressHalfRate: number,
+  ingressQuarterRate: number,
   workDir: string,
 ): Promise<QueryResult> {
   const lookup = randomLookups(lab, pipeline, calls);
@@ -74,7 +76,7 @@ export async function runQueryStage(
   cpu = await watch();
   const [ingest, underIngest] = await Promise.all([
     runOpenLoop({
-      ratePerS: ingressHalfRate,
+      ratePerS: ingressQuarterRate,
       durationMs: options.durationMs,
       maxInFlight: 2_000,
       send: (index) => pipeline.ingestClient.send(ingestRequest(lab, index, callIdOf(ingestPrefix, index))),
@@ -82,6 +84,7 @@ export async function runQueryStage(
     queryAtRate(lab, pipeline, calls, halfRate),
   ]);
   const underIngestCpu = await cpu.stop();
+  const cost = await lookupCost(lab, lab.db.pool, calls);
 
   return {
     rps: saturated.achieved_rps,
@@ -97,6 +100,7 @@ export async function runQueryStage(
     errors: errorsOf(saturated) + errorsOf(half) + errorsOf(underIngest),
     concurrency: options.queryConcurrency,
     stored_calls: calls.count,
+    ...cost,
     cpu_cores: { saturated: saturatedCpu, half_load: halfCpu, under_ingest: underIngestCpu },
   };
 }

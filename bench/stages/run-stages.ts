@@ -70,9 +70,9 @@ export async function runStages(lab: Lab, workDir: string, say: (line: string) =
           results.freshness = (await attempt('freshness', () => runFreshnessStage(lab, pipeline, ingress.halfRate))) ?? null;
         }
         if (wants('query') && consumer) {
-          step('query: saturated, at 50%, pgbench, and at 50% under ingest');
+          step('query: saturated, at 50%, pgbench, and at 50% under ingest at 25% of the ingress');
           const calls = { prefix: consumer.prefix, count: options.consumerCalls };
-          results.query = (await attempt('query', () => runQueryStage(lab, pipeline, calls, ingress.halfRate, workDir))) ?? null;
+          results.query = (await attempt('query', () => runQueryStage(lab, pipeline, calls, ingress.halfRate / 2, workDir))) ?? null;
         }
       } finally {
         await pipeline.stop();

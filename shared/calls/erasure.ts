@@ -35,7 +35,7 @@ const countsRow = z.object({
  * The tenant's calls that have this number as fromNumber, toNumber, customerNumber or the contact's
  * mobile, as stored (exactly, as the callback wrote it), by call id; with `among`, only those of these
  * calls. The generated phone_number is one of the four, so it needs no test of its own. Only
- * phone_number and contact_mobile are indexed: this reads every call of the tenant.
+ * phone_number is indexed: this reads every call of the tenant.
  */
 export async function callIdsWithPhoneNumber(
   db: Queryable,
