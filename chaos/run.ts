@@ -11,7 +11,8 @@ import { killAllServices } from '../kit/service-process.ts';
 /**
  * npm run chaos [-- --quick] [-- --only name,name] [-- --seed N]: every scenario against a pipeline of
  * real processes, its own Kafka (one broker, or a three-node cluster for the scenarios that stop a node
- * of one) and a fresh database each; prints the counts and the availability per scenario and writes them
+ * of one) and a fresh database each (on the shared Postgres, or on a private cluster of the run's own for
+ * the scenarios that crash it); prints the counts and the availability per scenario and writes them
  * to chaos/results/latest.json. Exits 1 if anything was lost, duplicated or crashed.
  */
 const args = process.argv.slice(2);
@@ -32,12 +33,19 @@ const workDir = mkdtempSync(join(tmpdir(), 'callstream-chaos-'));
 const random = seededRandom(seed);
 process.stdout.write(`chaos run: ${quick ? 'quick' : 'full'}, seed ${seed}, ${settings.durationMs / 1000} s of load per scenario\n`);
 
-// One environment per kind of Kafka, started when the first scenario needing it comes up.
-const environments = new Map<1 | 3, Promise<FaultEnvironment>>();
-const environmentFor = (kafkaNodes: 1 | 3) => {
-  if (!environments.has(kafkaNodes))
-    environments.set(kafkaNodes, startFaultEnvironment({ workDir: join(workDir, `kafka-nodes-${kafkaNodes}`), kafkaNodes }));
-  return environments.get(kafkaNodes)!;
+// One environment per kind of Kafka, started when the first scenario needing it comes up; the private
+// Postgres is one more, which borrows the single broker.
+const environments = new Map<string, Promise<FaultEnvironment>>();
+const environmentFor = (kafkaNodes: 1 | 3, postgres: 'shared' | 'private' = 'shared'): Promise<FaultEnvironment> => {
+  const key = postgres === 'private' ? 'private-postgres' : `kafka-nodes-${kafkaNodes}`;
+  if (!environments.has(key)) {
+    const started =
+      postgres === 'private'
+        ? environmentFor(kafkaNodes).then(({ brokers }) => startFaultEnvironment({ workDir: join(workDir, key), brokers, postgres }))
+        : startFaultEnvironment({ workDir: join(workDir, key), kafkaNodes });
+    environments.set(key, started);
+  }
+  return environments.get(key)!;
 };
 const closeEnvironments = () =>
   Promise.allSettled([...environments.values()].map((started) => started.then((env) => env.close()))).then(() => undefined);
@@ -56,10 +64,14 @@ try {
   for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.name))) {
     process.stdout.write(`\n▶ ${scenario.name}: ${scenario.description}\n`);
     try {
-      const env = await environmentFor(scenario.kafkaNodes ?? 1);
+      const env = await environmentFor(scenario.kafkaNodes ?? 1, scenario.postgres);
       const result = await runScenario(env, scenario, settings, random, undefined, join(resultsDir, 'logs'));
       results[scenario.name] = result;
-      const bad = result.lost > 0 || result.duplicated > 0 || result.crashed.length > 0 || result.unavailableWithoutRetryAfter > 0;
+      // A lookup unanswered within its deadline is the query service hanging.
+      const lookupsBad =
+        result.lookups !== undefined && (result.lookups.unavailableWithoutRetryAfter > 0 || 'no-answer' in result.lookups.answers);
+      const bad =
+        result.lost > 0 || result.duplicated > 0 || result.crashed.length > 0 || result.unavailableWithoutRetryAfter > 0 || lookupsBad;
       failed ||= bad;
       for (const fault of result.faults) process.stdout.write(`    ${fault}\n`);
       process.stdout.write(
@@ -72,6 +84,15 @@ try {
           `longest outage ${result.longest_outage_ms} ms (without a 2xx: ${result.longest_without_2xx_ms} ms)  during the fault: p99 ${result.p99_ms_during_fault ?? '-'} ms, max ${result.max_ms_during_fault ?? '-'} ms ` +
           `(fault windows ${(result.fault_window_ms / 1000).toFixed(1)} s)\n`,
       );
+      if (result.lookups) {
+        const { lookups } = result;
+        process.stdout.write(
+          `       lookups ${lookups.requests}  answers ${JSON.stringify(lookups.answers)}  failed ${lookups.failed}  ` +
+            `longest outage ${lookups.longest_outage_ms} ms (without an answer: ${lookups.longest_without_answer_ms} ms)  ` +
+            `during the fault: p99 ${lookups.p99_ms_during_fault ?? '-'} ms, max ${lookups.max_ms_during_fault ?? '-'} ms  slowest ${lookups.max_ms} ms\n`,
+        );
+      }
+      if (result.consumer_lag) process.stdout.write(`       consumer lag ${JSON.stringify(result.consumer_lag)}\n`);
       for (const problem of result.problems) process.stdout.write(`    ! ${problem}\n`);
     } catch (error) {
       failed = true;
@@ -84,10 +105,11 @@ try {
   await killAllServices();
   await closeEnvironments();
   closeHttpClient();
-  // The brokers' own logs (leader elections, fencing) go with the services' logs.
+  // The brokers' own logs (leader elections, fencing) and the private Postgres's go with the services' logs.
   mkdirSync(join(resultsDir, 'logs'), { recursive: true });
   for (const file of readdirSync(workDir, { recursive: true, encoding: 'utf8' })) {
-    if (/(^|\/)kafka(-\d+)?\.log$/.test(file)) copyFileSync(join(workDir, file), join(resultsDir, 'logs', file.replaceAll('/', '.')));
+    if (/(^|\/)(kafka(-\d+)?|postgres)\.log$/.test(file))
+      copyFileSync(join(workDir, file), join(resultsDir, 'logs', file.replaceAll('/', '.')));
   }
   rmSync(workDir, { recursive: true, force: true });
 }

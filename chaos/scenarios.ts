@@ -1,18 +1,17 @@
 import { outOfOrderDeliveries } from './callbacks.ts';
+import { DATABASE_SCENARIOS } from './database-scenarios.ts';
 import { startLoad } from './load.ts';
 import { mergeLoads } from './merge-loads.ts';
 import { republishShuffled } from './redeliver.ts';
 import type { Scenario, ScenarioContext } from './scenario.ts';
 import { tenantFlood } from './tenant-flood.ts';
+import { at, between, sleep } from './timeline.ts';
 
 /**
- * The faults, one scenario each. Times are fractions of the load's duration, so --quick and the full
- * run inject the same story, shorter or longer.
+ * The faults, one scenario each (those of a private Postgres and a slow one in database-scenarios.ts).
+ * Times are fractions of the load's duration, so --quick and the full run inject the same story, shorter
+ * or longer.
  */
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-const at = async (context: ScenarioContext, fraction: number) =>
-  sleep(Math.max(0, context.loadEnd - context.settings.durationMs * (1 - fraction) - Date.now()));
-const between = (context: ScenarioContext, min: number, max: number) => min + context.random() * (max - min);
 
 function brokerRestart(signal: NodeJS.Signals): Scenario {
   return {
@@ -233,4 +232,5 @@ export const SCENARIOS: Scenario[] = [
   redelivery,
   overload,
   tenantFlood,
+  ...DATABASE_SCENARIOS,
 ];
