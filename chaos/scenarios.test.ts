@@ -66,6 +66,31 @@ describe('chaos, short variants', () => {
     expect(result.faults.filter((fault) => fault.includes('postgres down'))).toHaveLength(2);
   }, 90_000);
 
+  it('a private Postgres SIGKILLed under load (crash recovery): nothing lost, nothing twice, every lookup answered or 503, none left hanging', async () => {
+    // Its own cluster, which may be killed, beside this file's broker.
+    const crashable = await startFaultEnvironment({
+      workDir: join(workDir, 'private-postgres'),
+      brokers: env.brokers,
+      postgres: 'private',
+    });
+    try {
+      const result = await runScenario(crashable, scenario('postgres-sigkill'), SHORT, seededRandom(6));
+      expectNothingLost(result);
+      expect(result.faults).toEqual([
+        expect.stringMatching(/postmaster \(pid \d+\) SIGKILL/),
+        expect.stringContaining('postgres down'),
+        expect.stringContaining('postgres back: crash recovery replayed'),
+      ]);
+      expect(result.postgres_start).toMatchObject({ crashRecovery: true });
+      const lookups = result.lookups!;
+      expect(lookups.answers['503']).toBeGreaterThan(0);
+      expect(Object.keys(lookups.answers).filter((status) => !['200', '404', '503'].includes(status))).toEqual([]);
+      expect(lookups.unavailableWithoutRetryAfter).toBe(0);
+    } finally {
+      await crashable.close();
+    }
+  }, 120_000);
+
   it('the same callbacks redelivered out of order, over HTTP and on the topic: each call holds its newest delivery once', async () => {
     const result = await runScenario(env, scenario('redelivery-out-of-order'), SHORT, seededRandom(3));
     expectNothingLost(result);
