@@ -67,15 +67,17 @@ try {
       const env = await environmentFor(scenario.kafkaNodes ?? 1, scenario.postgres);
       const result = await runScenario(env, scenario, settings, random, undefined, join(resultsDir, 'logs'));
       results[scenario.name] = result;
+      // tenant-flood: the tenant that did not flood must have been served.
+      const starved = typeof result.other_tenant_accepted_ratio === 'number' && result.other_tenant_accepted_ratio < 0.99;
       // A lookup unanswered within its deadline is the query service hanging.
       const lookupsBad =
         result.lookups !== undefined && (result.lookups.unavailableWithoutRetryAfter > 0 || 'no-answer' in result.lookups.answers);
       const bad =
         result.lost > 0 || result.duplicated > 0 || result.crashed.length > 0 || result.unavailableWithoutRetryAfter > 0 || lookupsBad;
-      failed ||= bad;
+      failed ||= bad || starved;
       for (const fault of result.faults) process.stdout.write(`    ${fault}\n`);
       process.stdout.write(
-        `  ${bad ? 'FAIL' : 'ok  '} sent ${result.sent}  accepted ${result.accepted}  rejected ${JSON.stringify(result.rejected)}  ` +
+        `  ${bad || starved ? 'FAIL' : 'ok  '} sent ${result.sent}  accepted ${result.accepted}  rejected ${JSON.stringify(result.rejected)}  ` +
           `stored ${result.stored}/${result.acceptedCalls} calls  lost ${result.lost}  duplicated ${result.duplicated}` +
           `${result.crashed.length ? `  crashed ${result.crashed.join(',')}` : ''}  (${(result.elapsedMs / 1000).toFixed(0)} s)\n`,
       );
@@ -93,6 +95,13 @@ try {
         );
       }
       if (result.consumer_lag) process.stdout.write(`       consumer lag ${JSON.stringify(result.consumer_lag)}\n`);
+      if (typeof result.other_tenant_accepted_ratio === 'number') {
+        process.stdout.write(
+          `       tenant B: ${result.other_tenant_requests} requests, accepted ratio ${result.other_tenant_accepted_ratio.toFixed(4)}, ` +
+            `p99 ${result.other_tenant_p99_ms} ms, max ${result.other_tenant_max_ms} ms; tenant A shed ${result.flooding_tenant_shed} ` +
+            `(${JSON.stringify(result.flooding_tenant_answers)}), queue share refusals ${result.queue_share_exceeded}\n`,
+        );
+      }
       for (const problem of result.problems) process.stdout.write(`    ! ${problem}\n`);
     } catch (error) {
       failed = true;
