@@ -26,6 +26,8 @@ describe('chaos availability', () => {
       longest_without_2xx_ms: 255,
       p99_ms_during_fault: null,
       max_ms_during_fault: null,
+      // Without a window, every 2xx is outside: latencies 10, 4, 245; the p99 of three is the third.
+      p99_ms_outside_fault: 245,
       fault_window_ms: 0,
     });
   });
@@ -56,6 +58,8 @@ describe('chaos availability', () => {
       longest_without_2xx_ms: 2_400,
       p99_ms_during_fault: 199,
       max_ms_during_fault: 2_500,
+      // The two 2xx outside every window: 890 and 2,400.
+      p99_ms_outside_fault: 2_400,
       fault_window_ms: 900,
     });
   });

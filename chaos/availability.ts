@@ -31,6 +31,8 @@ export interface Availability {
   p99_ms_during_fault: number | null;
   /** The slowest of those answers: the requests held through a stall are few beside the rest. */
   max_ms_during_fault: number | null;
+  /** The same p99 over the 2xx answers to requests in flight during no window, to compare with; null without any. */
+  p99_ms_outside_fault: number | null;
   /** How long the fault windows lasted in all. */
   fault_window_ms: number;
 }
@@ -64,17 +66,21 @@ export function availability(
   if (lastSuccess !== undefined && lastAnswer !== undefined) longestWithout = Math.max(longestWithout, lastAnswer - lastSuccess);
   const duringFault = (exchange: Exchange) =>
     windows.some((window) => exchange.sentAt <= window.end && exchange.answeredAt >= window.start);
-  const latencies = answered
-    .filter((exchange) => succeeded(exchange) && duringFault(exchange))
-    .map((exchange) => exchange.answeredAt - exchange.sentAt)
-    .sort((a, b) => a - b);
+  const latenciesOf = (inFault: boolean) =>
+    answered
+      .filter((exchange) => succeeded(exchange) && duringFault(exchange) === inFault)
+      .map((exchange) => exchange.answeredAt - exchange.sentAt)
+      .sort((a, b) => a - b);
+  const p99 = (sorted: number[]) => (sorted.length === 0 ? null : sorted[Math.ceil(0.99 * sorted.length) - 1]!);
+  const latencies = latenciesOf(true);
   return {
     non_2xx: failed,
     non_2xx_share: answered.length === 0 ? 0 : failed / answered.length,
     longest_outage_ms: longest,
     longest_without_2xx_ms: longestWithout,
-    p99_ms_during_fault: latencies.length === 0 ? null : latencies[Math.ceil(0.99 * latencies.length) - 1]!,
+    p99_ms_during_fault: p99(latencies),
     max_ms_during_fault: latencies.length === 0 ? null : latencies[latencies.length - 1]!,
+    p99_ms_outside_fault: p99(latenciesOf(false)),
     fault_window_ms: windows.reduce((sum, window) => sum + (window.end - window.start), 0),
   };
 }

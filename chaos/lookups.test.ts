@@ -28,6 +28,8 @@ describe('lookup figures', () => {
       // Answered and in flight during the window: only 200 sent at 500.
       p99_ms_during_fault: 60,
       max_ms_during_fault: 60,
+      // Answered outside it: 10, 4, 50 ms.
+      p99_ms_outside_fault: 50,
       max_ms: 10_000,
       unavailableWithoutRetryAfter: 1,
     });

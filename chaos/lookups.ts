@@ -35,6 +35,8 @@ export interface LookupFigures {
   /** Latency of the answered lookups in flight during a fault window: nearest-rank p99 and maximum. */
   p99_ms_during_fault: number | null;
   max_ms_during_fault: number | null;
+  /** The same p99 outside every fault window, to compare with. */
+  p99_ms_outside_fault: number | null;
   /** The slowest answer of any lookup, failed or not (no-answer ones count their deadline). */
   max_ms: number;
   /** 503 answers without Retry-After (must stay 0). */
@@ -99,6 +101,7 @@ export function lookupFigures(
     longest_without_answer_ms: seen.longest_without_2xx_ms,
     p99_ms_during_fault: seen.p99_ms_during_fault,
     max_ms_during_fault: seen.max_ms_during_fault,
+    p99_ms_outside_fault: seen.p99_ms_outside_fault,
     max_ms: exchanges.reduce((max, exchange) => Math.max(max, exchange.answeredAt - exchange.sentAt), 0),
     unavailableWithoutRetryAfter,
   };

@@ -84,14 +84,14 @@ try {
       process.stdout.write(
         `       requests ${result.requests}  non-2xx ${result.non_2xx} (${(100 * result.non_2xx_share).toFixed(2)} %)  ` +
           `longest outage ${result.longest_outage_ms} ms (without a 2xx: ${result.longest_without_2xx_ms} ms)  during the fault: p99 ${result.p99_ms_during_fault ?? '-'} ms, max ${result.max_ms_during_fault ?? '-'} ms ` +
-          `(fault windows ${(result.fault_window_ms / 1000).toFixed(1)} s)\n`,
+          `(fault windows ${(result.fault_window_ms / 1000).toFixed(1)} s; outside them p99 ${result.p99_ms_outside_fault ?? '-'} ms)\n`,
       );
       if (result.lookups) {
         const { lookups } = result;
         process.stdout.write(
           `       lookups ${lookups.requests}  answers ${JSON.stringify(lookups.answers)}  failed ${lookups.failed}  ` +
             `longest outage ${lookups.longest_outage_ms} ms (without an answer: ${lookups.longest_without_answer_ms} ms)  ` +
-            `during the fault: p99 ${lookups.p99_ms_during_fault ?? '-'} ms, max ${lookups.max_ms_during_fault ?? '-'} ms  slowest ${lookups.max_ms} ms\n`,
+            `during the fault: p99 ${lookups.p99_ms_during_fault ?? '-'} ms, max ${lookups.max_ms_during_fault ?? '-'} ms (outside: p99 ${lookups.p99_ms_outside_fault ?? '-'} ms)  slowest ${lookups.max_ms} ms\n`,
         );
       }
       if (result.consumer_lag) process.stdout.write(`       consumer lag ${JSON.stringify(result.consumer_lag)}\n`);
