@@ -11,7 +11,7 @@ const explained = z.array(z.object({ Plan: z.object({ 'Shared Hit Blocks': z.num
 /**
  * Shared buffers the statement's execution touched (hit or read; planning not counted: the service
  * prepares its statement once per connection), from EXPLAIN (ANALYZE, BUFFERS) of it prepared with
- * these values.
+ * these values, on a connection that has run it once.
  */
 export async function executionBuffers(pool: Pool, statement: { text: string; types: string[] }, values: unknown[]): Promise<number> {
   const client = await pool.connect();
@@ -19,6 +19,9 @@ export async function executionBuffers(pool: Pool, statement: { text: string; ty
     await client.query(`prepare measured_statement (${statement.types.join(', ')}) as ${statement.text}`);
     // EXPLAIN takes no parameters: the values go in as quoted literals.
     const literals = values.map((value) => client.escapeLiteral(String(value))).join(', ');
+    // Once unmeasured, as on the service's long-lived connections: a hash index's metapage is read once
+    // per connection and then kept with the relation's cache entry.
+    await client.query(`execute measured_statement (${literals})`);
     const { rows } = await client.query(`explain (analyze, buffers, format json) execute measured_statement (${literals})`);
     const [plan] = explained.parse(rows[0]['QUERY PLAN']);
     return plan!.Plan['Shared Hit Blocks'] + plan!.Plan['Shared Read Blocks'];

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import { ERROR_HANDLER_PLUGIN, errorHandler } from '../../shared/http/error-handler.ts';
 import { frameworkErrorOptions } from '../../shared/http/framework-errors.ts';
@@ -40,8 +40,17 @@ const queryRoutes = fp(
 );
 
 /**
+ * Answers are built once, in Node, by the mappers, and written with JSON.stringify. The response schemas
+ * document them (OpenAPI) and the tests hold every answer to them and to exact bodies; checking each
+ * answer again at run time (the zod type provider's serializer) cost more than writing it: 4.8 µs against
+ * 1.9 µs per call-history object, measured on the seed's. fast-json-stringify was 1.3 µs but puts the
+ * required fields first, out of the documented order.
+ */
+const plainJson = () => (data: unknown) => JSON.stringify(data);
+
+/**
  * The query service's Fastify server; start.ts listens on it, tests call inject(). zod schemas validate
- * every request and response and generate the OpenAPI document.
+ * every request and generate the OpenAPI document.
  */
 export function buildQueryServer(deps: QueryDeps, options: QueryServerOptions): FastifyInstance {
   const app = Fastify({
@@ -53,7 +62,7 @@ export function buildQueryServer(deps: QueryDeps, options: QueryServerOptions): 
     routerOptions: { maxParamLength: 1024 },
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(plainJson);
   app.decorateRequest('tenant', null);
   app.register(errorHandler, {
     retryAfterSeconds: deps.retryAfterSeconds ?? 5,

@@ -23,6 +23,8 @@ export const callSummaryRow = z.object({
   contact_company_name: z.string().nullable(),
   contact_remark: z.string().nullable(),
   has_contact: z.boolean(),
+  /** The stored customer id (migration 0007); the mapper derives it when a row has none. */
+  customer_id: z.string().nullable().optional(),
   contact_first_stored_at: z.date().nullable(),
   contact_last_stored_at: z.date().nullable(),
   robot_id: z.number().nullable(),
@@ -53,7 +55,7 @@ export function callSummarySelect(options: { withContactDates: boolean }): strin
        to_char(c.call_start_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as position_time,
        c.call_duration, c.called_result, c.hangup_cause, c.remark, c.received_at, c.customer_number,
        c.contact_name, c.contact_mobile, c.contact_company_name, c.contact_remark,
-       c.customer_id is not null as has_contact,
+       c.customer_id is not null as has_contact, c.customer_id,
        ${contactDates},
        c.first_robot_id as robot_id, c.first_robot_name as robot_name, c.first_robot_def_id as robot_def_id,
        c.has_instance, c.has_dialogue_lines, c.first_line_at, c.check_point

@@ -32,13 +32,15 @@ function splitName(name: string): { familyName?: string; personalName?: string }
 
 function customerOf(row: CallSummaryRow, tenantId: string, timeZone: string, expand: boolean): CallHistory['customer'] {
   if (!row.has_contact) return undefined;
-  const key = contactKeyOf({ contactMobile: row.contact_mobile, customerNumber: row.customer_number, callId: row.call_id });
-  if (!expand) return { customerId: customerIdFor(tenantId, key) };
+  const customerId =
+    row.customer_id ??
+    customerIdFor(tenantId, contactKeyOf({ contactMobile: row.contact_mobile, customerNumber: row.customer_number, callId: row.call_id }));
+  if (!expand) return { customerId };
   const phoneNumbers = [...new Set([row.contact_mobile, row.customer_number].filter(present))].slice(0, 5);
   const created = row.contact_first_stored_at ?? row.received_at;
   const updated = row.contact_last_stored_at ?? row.received_at;
   return {
-    customerId: customerIdFor(tenantId, key),
+    customerId,
     createdDateTime: formatInstant(created, timeZone),
     updatedDateTime: formatInstant(updated, timeZone),
     ...(present(row.contact_name) ? splitName(row.contact_name) : {}),

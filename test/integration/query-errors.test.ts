@@ -113,6 +113,7 @@ describe('server-side failures', () => {
 
   it('a query that fails in Postgres is a 500 that says nothing of it', async () => {
     await db.pool.query('alter table dialogue_lines rename column match_name to node_name');
+    await db.pool.query('alter table calls rename column check_point to node_name');
     for (const url of [`/v1/calls/${SEED_CALL_ID}/conversations`, `/v1/calls/${SEED_CALL_ID}`]) {
       const response = await get(url);
       expect(response.statusCode, url).toBe(500);

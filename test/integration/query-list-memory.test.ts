@@ -22,12 +22,17 @@ async function bulkLoad(db: TestDatabase, tenantId: string): Promise<void> {
   await db.pool.query(
     `insert into calls (tenant_id, call_id, workflow, from_number, to_number, relay_number, call_start_time,
        call_end_time, call_duration, called_result, hangup_cause, contact_name, contact_mobile, remark, ad_task_id,
-       raw, event_id, received_at, source_partition, source_offset)
+       raw, event_id, received_at, source_partition, source_offset,
+       customer_id, has_instance, first_robot_id, first_robot_name, first_robot_def_id, has_dialogue_lines, first_line_at, check_point)
      select $1::uuid, ${callId}, 2, '0312345678', '090' || lpad(i::text, 8, '0'), '0500000000', ${startOf},
        ${startOf} + interval '30 seconds', case when i % 4 = 0 then 30 else 0 end, case when i % 4 = 0 then 2 else 1 end,
        case i % 4 when 1 then '話中' when 2 then '着信拒否' end,
        case when i % 2 = 0 then '顧客 ' || i end, case when i % 2 = 0 then '080' || lpad((i % 5000)::text, 8, '0') end,
-       'メモ ' || i, 1762, jsonb_build_object('callId', ${callId}), gen_random_uuid(), now(), 0, i
+       'メモ ' || i, 1762, jsonb_build_object('callId', ${callId}), gen_random_uuid(), now(), 0, i,
+       -- The read model of the sessions and lines below, as the consumer would have written it.
+       case when i % 2 = 0 then md5('080' || lpad((i % 5000)::text, 8, '0'))::uuid end, i % 4 = 0,
+       case when i % 4 = 0 then 25233 end, case when i % 4 = 0 then 'Fテスト_英語1' end, case when i % 4 = 0 then 30724 end,
+       i % 4 = 0, case when i % 4 = 0 then ${startOf} + interval '1 second' end, case when i % 4 = 0 then 'ノード' end
      from generate_series(0, $2::int - 1) as i`,
     [tenantId, CALLS],
   );
@@ -43,7 +48,11 @@ async function bulkLoad(db: TestDatabase, tenantId: string): Promise<void> {
      from generate_series(0, $2::int - 1, 4) as i, generate_series(1, 2) as s`,
     [tenantId, CALLS],
   );
-  await db.pool.query('analyze calls, call_instances, dialogue_lines');
+  await db.pool.query(
+    `insert into contacts (tenant_id, customer_id, first_stored_at, last_stored_at)
+     select tenant_id, customer_id, min(received_at), max(received_at) from calls where customer_id is not null group by 1, 2`,
+  );
+  await db.pool.query('analyze calls, call_instances, dialogue_lines, contacts');
 }
 
 describe('GET /v1/calls over 200,000 calls', () => {

@@ -5,8 +5,8 @@ import { executionBuffers } from '../../kit/lookup-cost.ts';
 import { createTestDatabase, type TestDatabase } from '../../kit/test-database.ts';
 import { flattenCall } from '../../services/consumer/steps/flatten-call.ts';
 import { writeCalls } from '../../services/consumer/steps/write-calls.ts';
-import { callSummarySelect } from '../../services/query/call-summary-sql.ts';
-import { findCallStatement } from '../../services/query/calls-repository.ts';
+import { callSummaryRow, callSummarySelect } from '../../services/query/call-summary-sql.ts';
+import { createCallsRepository, findCallStatement } from '../../services/query/calls-repository.ts';
 import { inTransaction } from '../../shared/db/pool.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
 
@@ -66,5 +66,15 @@ describe('the lookup statement', () => {
     expect(Math.max(...buffers)).toBeLessThanOrEqual(6);
     // Each lookup found its call and its contact: two index probes and two heap pages at the least.
     expect(Math.min(...buffers)).toBeGreaterThanOrEqual(4);
+  });
+
+  it("returns rows of exactly the schema the mapper reads (the service checks only the columns' names and types)", async () => {
+    const calls = createCallsRepository(db.pool);
+    const { rows } = await db.pool.query<{ call_id: string }>('select call_id from calls order by random() limit 20');
+    for (const { call_id } of rows) {
+      const row = await calls.findCall(tenantId, call_id);
+      expect(callSummaryRow.strict().parse(row)).toEqual(row);
+      expect(row!.customer_id).toMatch(/^[0-9a-f-]{36}$/);
+    }
   });
 });
