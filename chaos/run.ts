@@ -52,10 +52,15 @@ const closeEnvironments = () =>
 // Interrupted: leave no broker or service behind.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    process.stdout.write(`\n${signal}: stopping the services and the brokers\n`);
+    process.stdout.write(`\n${signal}: stopping the services, the brokers and the private Postgres\n`);
+    // The scenario in progress may still hold connections the stop cuts: no reason to die before the cleanup.
+    process.on('uncaughtException', (error) => process.stdout.write(`  (while stopping: ${error.message})\n`));
     void killAllServices()
       .then(closeEnvironments)
-      .finally(() => process.exit(130));
+      .finally(() => {
+        rmSync(workDir, { recursive: true, force: true });
+        process.exit(130);
+      });
   });
 }
 const results: Record<string, ScenarioResult> = {};

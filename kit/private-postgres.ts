@@ -226,7 +226,6 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
     start,
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
     async close() {
-      process.off('exit', killNow);
       if (running()) {
         postmaster!.kill('SIGQUIT');
         const timer = setTimeout(() => postmaster!.kill('SIGKILL'), 10_000);
@@ -234,7 +233,9 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
         clearTimeout(timer);
       }
       closeSync(logFd);
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+      // Only now: a client of the server that dies of the stop unheard ends the process before this line.
+      process.off('exit', killNow);
       if (existsSync(dir)) throw new Error(`could not remove ${dir}`);
     },
   };
