@@ -1,6 +1,6 @@
 import { outOfOrderDeliveries } from './callbacks.ts';
 import { DATABASE_SCENARIOS } from './database-scenarios.ts';
-import { startLoad } from './load.ts';
+import { measureSaturation, startFlood } from './flood.ts';
 import { mergeLoads } from './merge-loads.ts';
 import { republishShuffled } from './redeliver.ts';
 import type { Scenario, ScenarioContext } from './scenario.ts';
@@ -178,20 +178,9 @@ const overload: Scenario = {
   pipeline: { ingressEnv: { MAX_EVENT_LOOP_DELAY_MS: '200', PRODUCE_QUEUE_LIMIT: '500', PRODUCE_TIMEOUT_MS: '2000' } },
   async inject() {},
   async drive(context, base) {
-    const phase = Math.max(3_000, context.settings.durationMs / 3);
-    const calibration = await startLoad({ ...base, ratePerSecond: 1e6, concurrency: 256, durationMs: phase, retryGraceMs: 30_000 }).done;
-    const saturation = calibration.accepted / (calibration.elapsedMs / 1_000);
-    context.note(`saturation ≈ ${saturation.toFixed(0)} callbacks/s`);
-    const overloaded = startLoad({
-      ...base,
-      firstCall: 1_000_000,
-      ratePerSecond: 3 * saturation,
-      // Enough senders that the offered rate, not their number, limits the load: requests pile up as they would.
-      concurrency: 4_000,
-      durationMs: 2 * phase,
-      retryGraceMs: 60_000,
-      requestTimeoutMs: 30_000,
-    });
+    const measured = await measureSaturation(context, base);
+    const { phaseMs: phase, calibration, perSecond: saturation } = measured;
+    const overloaded = startFlood(base, measured, 3);
     const overloadStart = Date.now();
     context.faultStarts('3x phase');
     await sleep(phase);

@@ -2,8 +2,10 @@ import { metricValue } from '../kit/prometheus-text.ts';
 import { createTenantRepository } from '../shared/tenants/repository.ts';
 import { availability } from './availability.ts';
 import { startLoad, type Exchange } from './load.ts';
+import { measureSaturation, startFlood } from './flood.ts';
 import { mergeCounts, mergeLoads } from './merge-loads.ts';
 import type { Scenario } from './scenario.ts';
+import { sleep } from './timeline.ts';
 
 /**
  * One tenant in a retry storm beside another that sends as usual: saturation is measured with tenant A
@@ -12,7 +14,6 @@ import type { Scenario } from './scenario.ts';
  * 503 + Retry-After (its share of the publish queue, fairness/queue-share.ts) or 429 (its token bucket),
  * the ingress is not to crash, and the calls of both are reconciled like any scenario's.
  */
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** The answers by status of the exchanges sent in [start, end). */
 function answersBetween(exchanges: readonly Exchange[], start: number, end: number): Record<string, number> {
@@ -32,23 +33,12 @@ export const tenantFlood: Scenario = {
   async inject() {},
   async drive(context, base) {
     const { pipeline } = context;
-    const phase = Math.max(3_000, context.settings.durationMs / 3);
-    const calibration = await startLoad({ ...base, ratePerSecond: 1e6, concurrency: 256, durationMs: phase, retryGraceMs: 30_000 }).done;
-    const saturation = calibration.accepted / (calibration.elapsedMs / 1_000);
-    context.note(`saturation ≈ ${saturation.toFixed(0)} callbacks/s (tenant A alone)`);
+    const measured = await measureSaturation(context, base, ' (tenant A alone)');
+    const { phaseMs: phase, calibration, perSecond: saturation } = measured;
 
     const other = await createTenantRepository(pipeline.pool).create({ name: 'chaos tenant B', timezone: 'Asia/Tokyo' });
     const floodStart = Date.now();
-    const flooding = startLoad({
-      ...base,
-      firstCall: 1_000_000,
-      ratePerSecond: 3 * saturation,
-      // Enough senders that the offered rate, not their number, limits the load, as in overload-3x.
-      concurrency: 4_000,
-      durationMs: 2 * phase,
-      retryGraceMs: 60_000,
-      requestTimeoutMs: 30_000,
-    });
+    const flooding = startFlood(base, measured, 3);
     const steady = startLoad({
       ...base,
       url: `${pipeline.ingress.url}/v1/tenants/${other.tenantId}/call-records`,
