@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { kafkaSettingsProblem, SECRET_VARIABLES } from './kafka/settings.ts';
+import { TRACING_SECRET_VARIABLES, tracingVariables } from './tracing/settings.ts';
 
 /**
  * The whole process configuration, read once from the environment at start.
@@ -173,6 +174,8 @@ const configSchema = z.object({
    * slow senders (slowloris) cannot hold connections open. Fastify sets no such limit by default.
    */
   INGRESS_REQUEST_TIMEOUT_MS: integer(30_000, 1),
+  // --- tracing: the standard OpenTelemetry variables (shared/tracing/settings.ts; README "Observing callstream") ---
+  ...tracingVariables,
   // --- passed on ---
   /**
    * Not settings of callstream: what the processes that npm start and the bench run inherit, as from a
@@ -206,7 +209,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    const shown = SECRET_VARIABLES.has(name) ? '***' : withoutPassword(env[name] ?? '');
+    const shown = SECRET_VARIABLES.has(name) || TRACING_SECRET_VARIABLES.has(name) ? '***' : withoutPassword(env[name] ?? '');
     throw new ConfigError(`invalid environment variable ${name}=${JSON.stringify(shown)}: ${issue.message}`);
   }
   const problem = kafkaSettingsProblem(result.data) ?? topicSettingsProblem(result.data);
