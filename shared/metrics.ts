@@ -13,6 +13,21 @@ export function createMetricsRegistry(service: string): Registry {
   return registry;
 }
 
+/** The tenant cache of the ingress and the query service (shared/tenants/authenticator.ts): a low hit ratio is a database read per request. */
+export function tenantCacheMetrics(registry: Registry): (result: 'hit' | 'miss') => void {
+  const lookups = new Counter({
+    name: 'tenant_cache_lookups_total',
+    help: 'Tenant lookups of the authenticator, by result: hit (from the cache) or miss (read from Postgres)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const hit = lookups.labels('hit');
+  const miss = lookups.labels('miss');
+  hit.inc(0);
+  miss.inc(0);
+  return (result) => (result === 'hit' ? hit : miss).inc();
+}
+
 export const HTTP_METRICS_PLUGIN = 'callstream-http-metrics';
 
 async function httpMetricsPlugin(app: FastifyInstance, options: { registry: Registry }): Promise<void> {

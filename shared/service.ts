@@ -1,3 +1,4 @@
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ListenPort } from './npm-start-ports.ts';
@@ -18,6 +19,8 @@ export interface ServiceOverrides {
   registry?: Registry;
   /** What a parent with an IPC channel is told (npm start); a test process must not tell its runner. */
   report?: (report: StartupReport) => Promise<void>;
+  /** Where spans go instead of the OTEL_* config's exporter (a test's InMemorySpanExporter); recorded then. */
+  spanExporter?: SpanExporter;
 }
 
 export interface Service {

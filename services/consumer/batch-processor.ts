@@ -1,10 +1,12 @@
+import { SpanKind, type Context, type Tracer } from '@opentelemetry/api';
 import { classifyPostgresFailure, sqlState } from '../../shared/db/errors.ts';
 import { inTransaction, type Pool, type PoolClient } from '../../shared/db/pool.ts';
 import type { BatchOutcome, DeadLetter, IncomingRecord } from './records.ts';
 import { decodeEnvelope } from './steps/decode-envelope.ts';
 import { findTimeZone } from './steps/find-time-zone.ts';
 import { flattenStep, type CallRows } from './steps/flatten-call.ts';
-import type { StepResult } from './steps/step-result.ts';
+import { ok, type StepResult } from './steps/step-result.ts';
+import { inSpan } from '../../shared/tracing/spans.ts';
 import { writeCalls, type WriteResult } from './steps/write-calls.ts';
 import type { TimeZoneOf } from './time-zone-cache.ts';
 
@@ -22,14 +24,23 @@ export type { BatchOutcome, DeadLetter, IncomingRecord } from './records.ts';
 interface PreparedCall {
   record: IncomingRecord;
   rows: CallRows;
+  receivedAt: number;
 }
 
-async function prepareRecord(timeZoneOf: TimeZoneOf, record: IncomingRecord): Promise<StepResult<CallRows>> {
+/** Where the batch's transactions are traced: each a CLIENT span, child of the batch's span. */
+export interface BatchTrace {
+  tracer: Tracer;
+  parent: Context;
+}
+
+async function prepareRecord(timeZoneOf: TimeZoneOf, record: IncomingRecord): Promise<StepResult<Omit<PreparedCall, 'record'>>> {
   const envelope = decodeEnvelope(record.value);
   if (envelope.kind === 'dlq') return envelope;
   const timeZone = await findTimeZone(timeZoneOf, envelope.value);
   if (timeZone.kind === 'dlq') return timeZone;
-  return flattenStep(envelope.value, timeZone.value, { partition: record.partition, offset: record.offset });
+  const rows = flattenStep(envelope.value, timeZone.value, { partition: record.partition, offset: record.offset });
+  if (rows.kind === 'dlq') return rows;
+  return ok({ rows: rows.value, receivedAt: Date.parse(envelope.value.receivedAt) });
 }
 
 async function prepare(timeZoneOf: TimeZoneOf, records: IncomingRecord[]) {
@@ -38,7 +49,7 @@ async function prepare(timeZoneOf: TimeZoneOf, records: IncomingRecord[]) {
   for (const record of records) {
     const prepared = await prepareRecord(timeZoneOf, record);
     if (prepared.kind === 'dlq') deadLetters.push({ record, code: prepared.code, reason: prepared.reason });
-    else calls.push({ record, rows: prepared.value });
+    else calls.push({ record, ...prepared.value });
   }
   return { calls, deadLetters };
 }
@@ -74,22 +85,36 @@ async function writeOneByOne(client: PoolClient, calls: PreparedCall[], deadLett
   return total;
 }
 
-export async function processBatch(db: Pool, timeZoneOf: TimeZoneOf, records: IncomingRecord[]): Promise<BatchOutcome> {
+/** A transaction, as a span when the batch is traced. */
+function transaction<T>(db: Pool, trace: BatchTrace | undefined, calls: number, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  if (!trace) return inTransaction(db, work);
+  const attributes = { 'db.system.name': 'postgresql', 'callstream.calls': calls };
+  return inSpan(trace.tracer, 'postgres transaction', { kind: SpanKind.CLIENT, attributes, parent: trace.parent }, () =>
+    inTransaction(db, work),
+  );
+}
+
+export async function processBatch(db: Pool, timeZoneOf: TimeZoneOf, records: IncomingRecord[], trace?: BatchTrace): Promise<BatchOutcome> {
   const { calls, deadLetters } = await prepare(timeZoneOf, records);
   try {
-    const result = await inTransaction(db, (client) =>
+    const result = await transaction(db, trace, calls.length, (client) =>
       writeCalls(
         client,
         calls.map((call) => call.rows),
       ),
     );
-    return { ...result, deadLetters };
+    return { ...result, deadLetters, receivedAt: calls.map((call) => call.receivedAt) };
   } catch (error) {
     // Postgres refused some values: find which records, one at a time. Anything else is retried.
     if (!refusedValues(error)) throw error;
   }
   const isolated: DeadLetter[] = [];
-  const result = await inTransaction(db, (client) => writeOneByOne(client, calls, isolated));
+  const result = await transaction(db, trace, calls.length, (client) => writeOneByOne(client, calls, isolated));
   const inOffsetOrder = [...deadLetters, ...isolated].sort((a, b) => Number(BigInt(a.record.offset) - BigInt(b.record.offset)));
-  return { ...result, deadLetters: inOffsetOrder };
+  const refused = new Set(isolated.map((letter) => letter.record));
+  return {
+    ...result,
+    deadLetters: inOffsetOrder,
+    receivedAt: calls.filter((call) => !refused.has(call.record)).map((call) => call.receivedAt),
+  };
 }

@@ -1,3 +1,4 @@
+import { ROOT_CONTEXT, SpanKind, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { type Batch, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import type { KafkaLogger } from '../../shared/kafka/client.ts';
 import { createRecordProducer } from '../../shared/kafka/producer.ts';
@@ -6,6 +7,7 @@ import type { ConsumerMetrics } from './consumer-metrics.ts';
 import { deadLetterLogFields, deadLetterMessage } from './dead-letters.ts';
 import { errorSummary, postgresFailureReason } from '../../shared/db/errors.ts';
 import type { BatchOutcome, DeadLetter, IncomingRecord } from './records.ts';
+import { contextFromHeaders } from '../../shared/tracing/propagation.ts';
 
 /**
  * The kafkajs consumer around the batch handler. A batch's offsets are committed only after the handler
@@ -23,8 +25,9 @@ export interface CallRecordConsumerOptions {
   topic: string;
   dlqTopic: string;
   fromBeginning?: boolean;
-  handle(records: IncomingRecord[]): Promise<BatchOutcome>;
-  onBatch?(outcome: BatchOutcome, partition: number, records: number): void;
+  /** trace: the batch span's context, the parent of what handle() traces (its transactions). */
+  handle(records: IncomingRecord[], trace: Context): Promise<BatchOutcome>;
+  onBatch?(outcome: BatchOutcome, partition: number, records: IncomingRecord[]): void;
   retry?: BackoffPolicy;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
@@ -33,6 +36,8 @@ export interface CallRecordConsumerOptions {
   /** Partitions processed at once (default 1); each batch is its own transaction. */
   partitionsConcurrently?: number;
   metrics?: ConsumerMetrics;
+  /** Spans for each batch and each record (tracing: when recording is false, none are made at all). */
+  tracing?: { tracer: Tracer; recording: boolean };
   logger?: KafkaLogger;
   /** kafkajs gave up for good (it restarts by itself after retriable errors); the process should exit. */
   onCrash?(error: Error): void;
@@ -62,6 +67,73 @@ function toRecords(batch: Batch): IncomingRecord[] {
     key: message.key,
     headers: message.headers ?? {},
   }));
+}
+
+/**
+ * A batch's spans: the batch, a CONSUMER span of its own trace linked to every record's (a batch holds many
+ * callbacks, so it can be no one's child), and one span per record, the child of the record's traceparent,
+ * so that a callback's trace goes on from the ingress's request to the batch that stored it. Ended once the
+ * offsets are committed (or the batch is given up) with what became of each record.
+ */
+interface BatchSpans {
+  context: Context;
+  end(outcome: BatchOutcome | undefined): void;
+}
+
+const UNTRACED_BATCH: BatchSpans = { context: ROOT_CONTEXT, end: () => undefined };
+
+function batchSpans(tracer: Tracer, batch: Batch, records: IncomingRecord[]): BatchSpans {
+  const messaging = {
+    'messaging.system': 'kafka',
+    'messaging.destination.name': batch.topic,
+    'messaging.destination.partition.id': String(batch.partition),
+  };
+  const batchSpan = tracer.startSpan(
+    `process ${batch.topic}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        ...messaging,
+        'messaging.operation.type': 'process',
+        'messaging.batch.message_count': records.length,
+        'callstream.first_offset': batch.firstOffset() ?? '',
+        'callstream.last_offset': batch.lastOffset(),
+      },
+    },
+    ROOT_CONTEXT,
+  );
+  const recordSpans = new Map<IncomingRecord, Span>();
+  for (const record of records) {
+    const parent = contextFromHeaders(record.headers);
+    const span = tracer.startSpan(
+      `store ${batch.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: { ...messaging, 'messaging.kafka.offset': Number(record.offset) },
+        links: [{ context: batchSpan.spanContext() }],
+      },
+      parent,
+    );
+    const remote = trace.getSpanContext(parent);
+    if (remote) batchSpan.addLink({ context: remote });
+    recordSpans.set(record, span);
+  }
+  return {
+    context: trace.setSpan(ROOT_CONTEXT, batchSpan),
+    end(outcome) {
+      const dead = new Map(outcome?.deadLetters.map((letter) => [letter.record, letter]));
+      for (const [record, span] of recordSpans) {
+        const letter = dead.get(record);
+        span.setAttribute('callstream.outcome', !outcome ? 'given up' : letter ? 'dead-lettered' : 'stored');
+        if (letter) span.setAttribute('callstream.dead_letter_code', letter.code);
+        span.end();
+      }
+      if (outcome)
+        batchSpan.setAttributes({ 'callstream.calls_written': outcome.written, 'callstream.dead_letters': outcome.deadLetters.length });
+      else batchSpan.setAttribute('callstream.outcome', 'given up');
+      batchSpan.end();
+    },
+  };
 }
 
 /** Runs work() while heartbeating every intervalMs, so a long transaction does not cost the membership. */
@@ -104,14 +176,14 @@ export function createCallRecordConsumer(kafka: Kafka, options: CallRecordConsum
   });
 
   /** The batch's outcome once written and dead-lettered, or undefined when given up uncommitted. */
-  async function untilDone(records: IncomingRecord[], sourceTopic: string, payload: EachBatchPayload) {
+  async function untilDone(records: IncomingRecord[], sourceTopic: string, payload: EachBatchPayload, trace: Context) {
     const givingUp = () => !payload.isRunning() || payload.isStale();
     for (let attempt = 1; ; attempt += 1) {
       if (givingUp()) return undefined;
       try {
         return await withHeartbeats(
           async () => {
-            const outcome = await options.handle(records);
+            const outcome = await options.handle(records, trace);
             await publishDeadLetters(producer, options.dlqTopic, sourceTopic, outcome.deadLetters, options.logger);
             return outcome;
           },
@@ -149,12 +221,16 @@ export function createCallRecordConsumer(kafka: Kafka, options: CallRecordConsum
           if (batch.messages.length === 0) return;
           const started = performance.now();
           const records = toRecords(batch);
+          const spans = options.tracing?.recording ? batchSpans(options.tracing.tracer, batch, records) : UNTRACED_BATCH;
           options.metrics?.lag(batch.topic, batch.partition, Number(BigInt(batch.highWatermark) - BigInt(batch.firstOffset() ?? '0')));
-          const outcome = await untilDone(records, batch.topic, payload);
+          options.metrics?.processing(batch.topic, batch.partition, Number(batch.messages[0]!.timestamp));
+          const outcome = await untilDone(records, batch.topic, payload, spans.context);
           if (!outcome) {
+            spans.end(undefined);
             options.metrics?.batchAbandoned();
             return;
           }
+          options.metrics?.stored(outcome.receivedAt);
           const last = batch.lastOffset();
           payload.resolveOffset(last);
           // The payload's commit, not consumer.commitOffsets(): that one silently skips the commit once
@@ -162,9 +238,11 @@ export function createCallRecordConsumer(kafka: Kafka, options: CallRecordConsum
           await payload.commitOffsetsIfNecessary({
             topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
           });
+          spans.end(outcome);
           options.metrics?.batchCommitted(outcome, records.length, (performance.now() - started) / 1000);
           options.metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
-          options.onBatch?.(outcome, batch.partition, records.length);
+          options.metrics?.processed(batch.topic, batch.partition, Number(batch.messages[batch.messages.length - 1]!.timestamp));
+          options.onBatch?.(outcome, batch.partition, records);
           await payload.heartbeat();
         },
       });

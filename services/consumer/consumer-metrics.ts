@@ -5,6 +5,12 @@ import type { BatchOutcome } from './batch-processor.ts';
 export interface ConsumerMetrics {
   /** Messages behind the end of the partition, as last seen by this member. */
   lag(topic: string, partition: number, messages: number): void;
+  /** A batch taken up: its first record (Kafka timestamp, epoch ms) is the partition's oldest unprocessed one. */
+  processing(topic: string, partition: number, firstTimestampMs: number): void;
+  /** A batch committed, its last record's Kafka timestamp (epoch ms). */
+  processed(topic: string, partition: number, lastTimestampMs: number): void;
+  /** The calls of a committed transaction, by their receivedAt (epoch ms): how fresh the tables are. */
+  stored(receivedAtMs: readonly number[]): void;
   /** A new assignment: partitions this member no longer owns stop reporting lag. */
   assignmentChanged(): void;
   batchCommitted(outcome: BatchOutcome, messages: number, seconds: number): void;
@@ -13,8 +19,57 @@ export interface ConsumerMetrics {
   retry(reason: string): void;
 }
 
-export function createConsumerMetrics(registry: Registry): ConsumerMetrics {
+interface PartitionProgress {
+  topic: string;
+  partition: string;
+  /** Messages behind the end after the last batch. */
+  lag: number;
+  /** The Kafka timestamp of the first record of the batch in flight. */
+  processingSince: number | undefined;
+  /** The Kafka timestamp of the last record committed. */
+  lastProcessed: number | undefined;
+}
+
+/**
+ * Seconds since the oldest record of the partition not yet processed was written to Kafka (by the
+ * ingress, a few milliseconds after it received the callback): the first record of the batch in flight;
+ * between batches, with records still behind, at most the age of the last one processed (the next one is
+ * no older); 0 when caught up.
+ */
+export function lagAgeSeconds(progress: PartitionProgress, nowMs: number): number {
+  const since = progress.processingSince ?? (progress.lag > 0 ? progress.lastProcessed : undefined);
+  return since === undefined ? 0 : Math.max(0, (nowMs - since) / 1000);
+}
+
+export function createConsumerMetrics(registry: Registry, now = () => Date.now()): ConsumerMetrics {
   const registers = [registry];
+  const progress = new Map<string, PartitionProgress>();
+  const progressOf = (topic: string, partition: number) => {
+    const key = `${topic}\u0000${partition}`;
+    let entry = progress.get(key);
+    if (!entry) {
+      entry = { topic, partition: String(partition), lag: 0, processingSince: undefined, lastProcessed: undefined };
+      progress.set(key, entry);
+    }
+    return entry;
+  };
+  new Gauge({
+    name: 'consumer_lag_age_seconds',
+    help: 'Seconds since the oldest record of the partition that this member has not processed yet was written to Kafka; 0 when caught up',
+    labelNames: ['topic', 'partition'] as const,
+    registers,
+    collect() {
+      this.reset();
+      const at = now();
+      for (const entry of progress.values()) this.set({ topic: entry.topic, partition: entry.partition }, lagAgeSeconds(entry, at));
+    },
+  });
+  const freshness = new Histogram({
+    name: 'consumer_freshness_seconds',
+    help: 'From a callback received by the ingress (receivedAt) to its transaction committed in Postgres',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+    registers,
+  });
   const counter = <Label extends string>(name: string, help: string, labelNames: readonly Label[] = []) =>
     new Counter({ name, help, labelNames, registers });
   const lag = new Gauge({
@@ -40,8 +95,26 @@ export function createConsumerMetrics(registry: Registry): ConsumerMetrics {
   const retries = counter('consumer_batch_retries_total', 'Batch attempts that failed transiently and were retried, by reason', ['reason']);
 
   return {
-    lag: (topic, partition, value) => lag.set({ topic, partition: String(partition) }, value),
-    assignmentChanged: () => lag.reset(),
+    lag(topic, partition, value) {
+      lag.set({ topic, partition: String(partition) }, value);
+      progressOf(topic, partition).lag = value;
+    },
+    processing(topic, partition, firstTimestampMs) {
+      progressOf(topic, partition).processingSince = firstTimestampMs;
+    },
+    processed(topic, partition, lastTimestampMs) {
+      const entry = progressOf(topic, partition);
+      entry.processingSince = undefined;
+      entry.lastProcessed = lastTimestampMs;
+    },
+    stored(receivedAtMs) {
+      const at = now();
+      for (const receivedAt of receivedAtMs) freshness.observe(Math.max(0, (at - receivedAt) / 1000));
+    },
+    assignmentChanged() {
+      lag.reset();
+      progress.clear();
+    },
     batchCommitted(outcome, count, seconds) {
       batches.inc({ outcome: 'committed' });
       messages.inc(count);

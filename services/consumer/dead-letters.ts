@@ -1,5 +1,6 @@
 import type { IHeaders, Message } from 'kafkajs';
 import type { DeadLetter } from './records.ts';
+import { spanContextFromHeaders } from '../../shared/tracing/propagation.ts';
 
 /**
  * The dead-letter record for a message that can never be stored: the original key, value and headers,
@@ -37,6 +38,7 @@ export function deadLetterCall(letter: DeadLetter): { tenantId?: string; callId?
 
 /** What the log line of a dead letter says: enough to find the call and the cause, bounded in size. */
 export function deadLetterLogFields(letter: DeadLetter, dlqTopic: string) {
+  const traceId = spanContextFromHeaders(letter.record.headers)?.traceId;
   return {
     ...deadLetterCall(letter),
     code: letter.code,
@@ -45,5 +47,7 @@ export function deadLetterLogFields(letter: DeadLetter, dlqTopic: string) {
     partition: letter.record.partition,
     offset: letter.record.offset,
     dlqTopic,
+    // The callback's trace (its traceparent), as the ingress's log lines of its request name it.
+    ...(traceId ? { trace_id: traceId } : {}),
   };
 }

@@ -26,4 +26,6 @@ export interface BatchOutcome {
   /** Rows written per table. */
   rows: Record<string, number>;
   deadLetters: DeadLetter[];
+  /** receivedAt (epoch ms) of every call in the committed transaction, for the freshness histogram. */
+  receivedAt: number[];
 }

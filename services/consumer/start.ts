@@ -9,6 +9,9 @@ import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { listenAndReport, startOrClose, type Service, type ServiceOverrides } from '../../shared/service.ts';
 import { needKafka } from '../../shared/startup-error.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import { registerPoolMetrics } from '../../shared/db/pool-metrics.ts';
+import { spanContextFromHeaders } from '../../shared/tracing/propagation.ts';
+import { createTracing } from '../../shared/tracing/tracing.ts';
 import { buildConsumerServer } from './app.ts';
 import { processBatch } from './batch-processor.ts';
 import { createCallRecordConsumer, type CallRecordConsumer } from './call-record-consumer.ts';
@@ -44,12 +47,11 @@ export function createConsumer(config: Config, overrides: ConsumerOverrides = {}
   const { brokers } = target;
   const registry = overrides.registry ?? createMetricsRegistry('consumer');
   // One connection per batch in flight, on top of those the readiness check and tenant lookups use.
-  const pool = createServicePool(
-    config.DATABASE_URL,
-    config.DATABASE_POOL_SIZE + config.CONSUMER_PARTITIONS_CONCURRENTLY,
-    'callstream-consumer',
-  );
+  const poolSize = config.DATABASE_POOL_SIZE + config.CONSUMER_PARTITIONS_CONCURRENTLY;
+  const pool = createServicePool(config.DATABASE_URL, poolSize, 'callstream-consumer');
   const { db } = pool;
+  registerPoolMetrics(registry, db, poolSize);
+  const tracing = createTracing(config, 'consumer', { exporter: overrides.spanExporter, log: () => app.log });
   const tenants = createTenantRepository(db);
   const timeZoneOf = createTimeZoneCache(async (tenantId) => (await tenants.find(tenantId))?.timezone, config.TENANT_CACHE_TTL_MS);
 
@@ -69,15 +71,24 @@ export function createConsumer(config: Config, overrides: ConsumerOverrides = {}
     groupId: config.CONSUMER_GROUP,
     topic: config.TOPIC_CALL_RECORDS,
     dlqTopic: config.TOPIC_DLQ,
-    handle: (records) => processBatch(db, timeZoneOf, records),
+    handle: (records, parent) => processBatch(db, timeZoneOf, records, tracing.recording ? { tracer: tracing.tracer, parent } : undefined),
     sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: config.CONSUMER_HEARTBEAT_INTERVAL_MS,
     partitionsConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY,
     retry: { initialMs: config.CONSUMER_RETRY_INITIAL_MS, maxMs: config.CONSUMER_RETRY_MAX_MS },
     metrics: createConsumerMetrics(registry),
+    tracing,
     logger: app.log,
-    onBatch: (outcome, partition, records) =>
-      app.log.debug({ partition, records, rows: outcome.rows, deadLetters: outcome.deadLetters.length }, 'batch written'),
+    // The trace id of every record, so that a callback's trace id (its ingress log line, its traceparent)
+    // leads to the batch that stored it; built only when the line is written.
+    onBatch: (outcome, partition, records) => {
+      if (app.log.level !== 'debug' && app.log.level !== 'trace') return;
+      const traceIds = records.map((record) => spanContextFromHeaders(record.headers)?.traceId ?? null);
+      app.log.debug(
+        { partition, records: records.length, rows: outcome.rows, deadLetters: outcome.deadLetters.length, traceIds },
+        'batch written',
+      );
+    },
     // kafkajs gave up: exit, so that the supervisor starts a fresh process (nothing uncommitted is lost).
     onCrash: overrides.onCrash ?? (() => void close().finally(() => process.exit(1))),
   });
@@ -90,6 +101,7 @@ export function createConsumer(config: Config, overrides: ConsumerOverrides = {}
   pool.closeWith(app, {
     before: async () => {
       await Promise.all([consumer.stop(), retention?.stop()]);
+      await tracing.shutdown();
     },
   });
 

@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Config } from '../../shared/config.ts';
@@ -5,6 +6,7 @@ import { errorHandler } from '../../shared/http/error-handler.ts';
 import { frameworkErrorOptions } from '../../shared/http/framework-errors.ts';
 import { probes, type ReadinessChecks } from '../../shared/http/probes.ts';
 import { httpMetrics } from '../../shared/metrics.ts';
+import { httpTracing } from '../../shared/tracing/http-tracing.ts';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { callRecordsRoute } from './call-records-route.ts';
 import { frameworkErrorSettings } from './errors.ts';
@@ -34,6 +36,7 @@ export interface IngressServerOptions {
   limits: IngressLimits;
   logger: FastifyServerOptions['logger'];
   registry: Registry;
+  tracer: Tracer;
 }
 
 /** The Fastify server with the ingress routes; start.ts listens on it, tests call inject(). */
@@ -54,6 +57,8 @@ export function buildIngressServer(deps: IngressDeps, options: IngressServerOpti
     },
     logger: options.logger,
   });
+  // First: the not-found handler's requests get their span and trace id too.
+  app.register(httpTracing, { tracer: options.tracer });
   app.register(errorHandler, { retryAfterSeconds: deps.retryAfterSeconds, framework });
   app.register(httpMetrics, { registry: options.registry });
   app.register(probes, { checks: deps.readiness });

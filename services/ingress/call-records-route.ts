@@ -9,7 +9,7 @@ import { PublishError, type CallRecordPublisher } from './publish/call-record-pu
 import type { Authentication, TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import type { Tenant } from '../../shared/tenants/repository.ts';
 import { errorSummary, isTransientPostgresFailure } from '../../shared/db/errors.ts';
-import { sendError, sendUnavailable } from '../../shared/http/error-codes.ts';
+import { sendError, sendUnavailable, type ErrorBody } from '../../shared/http/error-codes.ts';
 import { ERROR_HANDLER_PLUGIN } from '../../shared/http/error-handler.ts';
 import { KAFKA_UNAVAILABLE_MESSAGE, signatureRefusalAnswer } from './errors.ts';
 import type { IngressMetrics } from './metrics.ts';
@@ -17,6 +17,7 @@ import { PRESSURE_PLUGIN } from './pressure.ts';
 import type { TenantRateLimit } from './fairness/tenant-rate-limit.ts';
 import { SIGNATURE_HEADER } from './signature/callback-signature.ts';
 import type { TenantSignatures } from './signature/tenant-signatures.ts';
+import { requestSpan } from '../../shared/tracing/http-tracing.ts';
 
 /**
  * POST /v1/tenants/{tenantId}/call-records (docs/topic-contract.md, what the sender gets). The tenant is checked before the body is
@@ -89,6 +90,7 @@ async function callRecordsRoutePlugin(app: FastifyInstance, deps: CallRecordsRou
     // away for the cost of its authentication, and the publisher checks again as the record goes in.
     if (!deps.publisher.hasRoomFor(authentication.tenant.tenantId)) return queueShareExceeded(reply);
     tenants.set(request, authentication.tenant);
+    requestSpan(request).setAttribute('callstream.tenant_id', authentication.tenant.tenantId);
   }
 
   function queueShareExceeded(reply: FastifyReply) {
@@ -119,10 +121,23 @@ async function callRecordsRoutePlugin(app: FastifyInstance, deps: CallRecordsRou
     return sendUnavailable(reply, deps.retryAfterSeconds, 'KAFKA_UNAVAILABLE', KAFKA_UNAVAILABLE_MESSAGE);
   }
 
+  // Every answer of the route but a 200 has an error code (shared/http/error-codes.ts), whoever sent it (this
+  // route, the error handler, the pressure limits): counted by it, and told to the request's span.
+  function countRefusal(request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) {
+    const code = (payload as Partial<ErrorBody> | null)?.error?.code;
+    if (code !== undefined) {
+      deps.metrics.refused.inc({ code });
+      requestSpan(request).setAttribute('callstream.error_code', code);
+    }
+    done(null, payload);
+  }
+  app.addHook('preSerialization', countRefusal);
+
   const checks = { onRequest: authenticate, preHandler: verifySignature };
   app.post('/v1/tenants/:tenantId/call-records', checks, async (request: CallRecordsRequest, reply) => {
     const tenant = tenants.get(request)!;
     const receivedAt = deps.now();
+    const span = requestSpan(request);
     let raw: string;
     try {
       raw = Buffer.isBuffer(request.body) ? STRICT_UTF8.decode(request.body) : '';
@@ -137,16 +152,20 @@ async function callRecordsRoutePlugin(app: FastifyInstance, deps: CallRecordsRou
       const eventId = randomUUID();
       // Capped: the whole list of a flood of wrong elements made a 30 MB answer and a record the topic refused.
       const listed = listIssues(decoded.issues);
+      span.setAttribute('callstream.event_id', eventId);
       try {
-        await deps.publisher.quarantine({
-          schemaVersion: REJECTED_SCHEMA_VERSION,
-          eventId,
-          tenantId: tenant.tenantId,
-          receivedAt: receivedAt.toISOString(),
-          contentType: request.headers['content-type'] ?? '',
-          body: raw,
-          ...listed,
-        });
+        await deps.publisher.quarantine(
+          {
+            schemaVersion: REJECTED_SCHEMA_VERSION,
+            eventId,
+            tenantId: tenant.tenantId,
+            receivedAt: receivedAt.toISOString(),
+            contentType: request.headers['content-type'] ?? '',
+            body: raw,
+            ...listed,
+          },
+          span.spanContext(),
+        );
       } catch (error) {
         return publishFailed(request, reply, error, listed);
       }
@@ -158,8 +177,12 @@ async function callRecordsRoutePlugin(app: FastifyInstance, deps: CallRecordsRou
     }
 
     const envelope = createEnvelope(tenant.tenantId, decoded.callback, randomUUID(), receivedAt);
+    if (span.isRecording()) span.setAttributes({ 'callstream.call_id': envelope.callback.callId, 'callstream.event_id': envelope.eventId });
+    // The call id on the request's log lines ("request completed"): how an operator finds a call's trace id.
+    // pino's; a logger-less app's request log (a test's) has no bindings.
+    (request.log as { setBindings?: (bindings: object) => void }).setBindings?.({ callId: envelope.callback.callId });
     try {
-      await deps.publisher.publish(envelope);
+      await deps.publisher.publish(envelope, span.spanContext());
     } catch (error) {
       return publishFailed(request, reply, error);
     }

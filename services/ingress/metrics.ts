@@ -12,6 +12,8 @@ export interface IngressMetrics {
   rateLimited: Counter;
   queueShareExceeded: Counter;
   signatureRefused: Counter<'reason'>;
+  /** Every answer but a 200 on the callbacks route, by its error code. */
+  refused: Counter<'code'>;
 }
 
 export function ingressMetrics(registry: Registry, publisher: CallRecordPublisher): IngressMetrics {
@@ -21,6 +23,14 @@ export function ingressMetrics(registry: Registry, publisher: CallRecordPublishe
     registers: [registry],
     collect() {
       this.set(publisher.queueDepth());
+    },
+  });
+  new Gauge({
+    name: 'ingress_publish_oldest_age_seconds',
+    help: 'Seconds the oldest record waiting for a produce request or for its acknowledgement has waited; 0 when none waits',
+    registers: [registry],
+    collect() {
+      this.set(publisher.oldestUnacknowledgedSeconds());
     },
   });
   const signatureRefused = new Counter({
@@ -33,6 +43,13 @@ export function ingressMetrics(registry: Registry, publisher: CallRecordPublishe
   for (const reason of SIGNATURE_REFUSALS) signatureRefused.inc({ reason }, 0);
   return {
     signatureRefused,
+    refused: new Counter({
+      name: 'ingress_callbacks_refused_total',
+      help: 'Callbacks answered with an error instead of 200, by the error code of the answer (SCHEMA_VIOLATION: quarantined)',
+      // A closed list (shared/http/error-codes.ts), a few dozen values at most.
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
     produced: new Counter({
       name: 'ingress_records_produced_total',
       help: 'Callbacks acknowledged by Kafka (acks=all) on the call-records topic',
@@ -66,9 +83,16 @@ export function publishBatchMetrics(registry: Registry): PublishObserver {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
     registers: [registry],
   });
+  const publishSeconds = new Histogram({
+    name: 'ingress_publish_duration_seconds',
+    help: 'From a record handed to the producer to its acknowledgement by Kafka (acks=all), its wait in the queue included',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+    registers: [registry],
+  });
   return {
     batchSettled(records, ok) {
       batches.observe({ outcome: ok ? 'acknowledged' : 'failed' }, records);
     },
+    recordAcknowledged: (seconds) => publishSeconds.observe(seconds),
   };
 }

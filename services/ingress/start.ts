@@ -5,12 +5,13 @@ import { createKafka, kafkaTarget } from '../../shared/kafka/client.ts';
 import { createRecordProducer } from '../../shared/kafka/producer.ts';
 import { connectUnlessRefused } from '../../shared/kafka/refusal.ts';
 import { loggerOptions } from '../../shared/logging.ts';
-import { createMetricsRegistry } from '../../shared/metrics.ts';
+import { createMetricsRegistry, tenantCacheMetrics } from '../../shared/metrics.ts';
 import { listeningPort } from '../../shared/listening-port.ts';
 import { listenAndReport, startOrClose, type Service, type ServiceOverrides } from '../../shared/service.ts';
 import { needKafka } from '../../shared/startup-error.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import { createTracing } from '../../shared/tracing/tracing.ts';
 import { buildIngressServer } from './app.ts';
 import { createTenantRateLimit } from './fairness/tenant-rate-limit.ts';
 import { publishBatchMetrics } from './metrics.ts';
@@ -45,11 +46,13 @@ export function createIngress(config: Config, overrides: IngressOverrides = {}):
   // Without kafkajs retries (shared/kafka/producer.ts): the coalescing producer sends a failed batch again itself.
   const producer = createRecordProducer(kafka);
   const registry = overrides.registry ?? createMetricsRegistry('ingress');
+  const tracing = createTracing(config, 'ingress', { exporter: overrides.spanExporter, log: () => app.log });
   const publisher = createCallRecordPublisher(
     producer,
     { callRecords: config.TOPIC_CALL_RECORDS, rejected: config.TOPIC_REJECTED },
     config,
     publishBatchMetrics(registry),
+    tracing.tracer,
   );
   const readiness = {
     postgres: pool.ready,
@@ -57,17 +60,22 @@ export function createIngress(config: Config, overrides: IngressOverrides = {}):
   } satisfies ReadinessChecks;
   const app = buildIngressServer(
     {
-      tenants: createTenantAuthenticator(createTenantRepository(db), config.TENANT_CACHE_TTL_MS),
+      tenants: createTenantAuthenticator(createTenantRepository(db), config.TENANT_CACHE_TTL_MS, Date.now, tenantCacheMetrics(registry)),
       publisher,
       retryAfterSeconds: config.RETRY_AFTER_SECONDS,
       rateLimit: createTenantRateLimit({ ratePerSecond: config.TENANT_RATE_PER_SECOND, burst: config.TENANT_BURST }),
       readiness,
       ...(overrides.now ? { now: overrides.now } : {}),
     },
-    { limits: config, logger: overrides.logger ?? loggerOptions(config.LOG_LEVEL, 'ingress'), registry },
+    { limits: config, logger: overrides.logger ?? loggerOptions(config.LOG_LEVEL, 'ingress'), registry, tracer: tracing.tracer },
   );
   // Fastify closes the listener and waits for requests in flight (each awaiting its batch) before this runs.
-  pool.closeWith(app, { before: () => producer.disconnect() });
+  pool.closeWith(app, {
+    before: async () => {
+      await producer.disconnect();
+      await tracing.shutdown();
+    },
+  });
 
   let closing: Promise<void> | undefined;
   return {

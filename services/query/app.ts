@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { validatorCompiler } from 'fastify-type-provider-zod';
@@ -6,6 +7,7 @@ import { ERROR_HANDLER_PLUGIN, errorHandler } from '../../shared/http/error-hand
 import { frameworkErrorOptions } from '../../shared/http/framework-errors.ts';
 import { probes, type ReadinessChecks } from '../../shared/http/probes.ts';
 import { httpMetrics } from '../../shared/metrics.ts';
+import { httpTracing } from '../../shared/tracing/http-tracing.ts';
 import type { Tenant } from '../../shared/tenants/repository.ts';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import type { CallsRepository } from './calls-repository.ts';
@@ -28,6 +30,8 @@ export interface QueryServerOptions {
   registry: Registry;
   /** Closes a connection idle (nothing sent or received) this long; none when not given. */
   connectionTimeoutMs?: number;
+  /** A span per request (start.ts always gives one); none: untraced, for tests about answers only. */
+  tracer?: Tracer;
 }
 
 /** The call-history routes, after the error handler: a route keeps the one its context had when added. */
@@ -64,6 +68,8 @@ export function buildQueryServer(deps: QueryDeps, options: QueryServerOptions): 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(plainJson);
   app.decorateRequest('tenant', null);
+  // First: the not-found handler's requests get their span and trace id too.
+  if (options.tracer) app.register(httpTracing, { tracer: options.tracer });
   app.register(errorHandler, {
     retryAfterSeconds: deps.retryAfterSeconds ?? 5,
     codeByParameter: CODE_BY_PARAMETER,

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { sendError } from '../../shared/http/error-codes.ts';
+import { requestSpan } from '../../shared/tracing/http-tracing.ts';
 
 /**
  * commubo's tenant headers. A missing header, an unknown tenant and a wrong token take the same path
@@ -22,5 +23,6 @@ export function commuboAuth(tenants: TenantAuthenticator) {
     if (authentication.outcome === 'disabled') return sendError(reply, 'TENANT_DISABLED', 'this tenant is disabled');
     if (authentication.outcome !== 'authenticated') return sendError(reply, 'FORBIDDEN', 'unknown tenant or wrong access token');
     request.tenant = authentication.tenant;
+    requestSpan(request).setAttribute('callstream.tenant_id', authentication.tenant.tenantId);
   };
 }

@@ -3,13 +3,14 @@ import { createServicePool } from '../../shared/db/service-pool.ts';
 import type { ReadinessChecks } from '../../shared/http/probes.ts';
 import { listeningPort } from '../../shared/listening-port.ts';
 import { loggerOptions } from '../../shared/logging.ts';
-import { createMetricsRegistry } from '../../shared/metrics.ts';
+import { createMetricsRegistry, tenantCacheMetrics } from '../../shared/metrics.ts';
 import { listenAndReport, startOrClose, type Service, type ServiceOverrides } from '../../shared/service.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
+import { createTracing } from '../../shared/tracing/tracing.ts';
 import { buildQueryServer } from './app.ts';
 import { createCallsRepository } from './calls-repository.ts';
-import { registerPoolMetrics } from './pool-metrics.ts';
+import { registerPoolMetrics } from '../../shared/db/pool-metrics.ts';
 
 /**
  * The query service's composition root: config → pool → app → listen → close with a drain, for main.ts
@@ -32,10 +33,11 @@ export function createQuery(config: Config, overrides: QueryOverrides = {}): Que
   const registry = overrides.registry ?? createMetricsRegistry('query');
   registerPoolMetrics(registry, db, config.DATABASE_POOL_SIZE);
   const readiness = { postgres: pool.ready } satisfies ReadinessChecks;
+  const tracing = createTracing(config, 'query', { exporter: overrides.spanExporter, log: () => app.log });
 
   const app = buildQueryServer(
     {
-      tenants: createTenantAuthenticator(createTenantRepository(db), config.TENANT_CACHE_TTL_MS),
+      tenants: createTenantAuthenticator(createTenantRepository(db), config.TENANT_CACHE_TTL_MS, Date.now, tenantCacheMetrics(registry)),
       calls: createCallsRepository(db),
       readiness,
       retryAfterSeconds: config.RETRY_AFTER_SECONDS,
@@ -44,6 +46,7 @@ export function createQuery(config: Config, overrides: QueryOverrides = {}): Que
       logger: overrides.logger ?? loggerOptions(config.LOG_LEVEL, 'query'),
       registry,
       connectionTimeoutMs: config.QUERY_SOCKET_IDLE_TIMEOUT_MS,
+      tracer: tracing.tracer,
     },
   );
   // Idle connections close with the server; busy ones (a long stream to a slow or vanished client) get a
@@ -51,7 +54,7 @@ export function createQuery(config: Config, overrides: QueryOverrides = {}): Que
   app.addHook('preClose', async () => {
     setTimeout(() => app.server.closeAllConnections(), config.QUERY_SHUTDOWN_DRAIN_MS).unref();
   });
-  pool.closeWith(app);
+  pool.closeWith(app, { before: () => tracing.shutdown() });
 
   let closing: Promise<void> | undefined;
   return {

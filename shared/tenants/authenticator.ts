@@ -39,6 +39,9 @@ export interface TenantAuthenticator {
   recheck(tenantId: string): Promise<Tenant | undefined>;
 }
 
+/** Told of every lookup: answered from the cache (hit) or by a database read, its own or one in flight (miss). */
+export type TenantCacheObserver = (result: 'hit' | 'miss') => void;
+
 const MAX_ENTRIES = 10_000;
 const RECHECK_AFTER_MS = 1_000;
 const REFUSED: Authentication = { outcome: 'refused' };
@@ -47,6 +50,7 @@ export function createTenantAuthenticator(
   tenants: Pick<TenantRepository, 'find'>,
   ttlMs: number,
   now = () => Date.now(),
+  observe?: TenantCacheObserver,
 ): TenantAuthenticator {
   const cache = new Map<string, { tenant: Tenant | undefined; expiresAt: number; readAt: number }>();
   // One database lookup per tenant at a time: when an entry expires under load, the requests waiting on
@@ -67,7 +71,11 @@ export function createTenantAuthenticator(
 
   function lookup(tenantId: string): Promise<Tenant | undefined> {
     const hit = cache.get(tenantId);
-    if (hit && hit.expiresAt > now()) return Promise.resolve(hit.tenant);
+    if (hit && hit.expiresAt > now()) {
+      observe?.('hit');
+      return Promise.resolve(hit.tenant);
+    }
+    observe?.('miss');
     let pending = inFlight.get(tenantId);
     if (!pending) {
       pending = fetchAndCache(tenantId);

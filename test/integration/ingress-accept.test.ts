@@ -5,6 +5,7 @@ import { buildIngressServer } from '../../services/ingress/app.ts';
 import { envelopeSchema } from '../../shared/callback/envelope.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { createPool } from '../../shared/db/pool.ts';
+import { createTracing } from '../../shared/tracing/tracing.ts';
 import { createMetricsRegistry } from '../../shared/metrics.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
@@ -119,7 +120,12 @@ describe('ingress accepts valid callbacks onto call-records.v1', () => {
         retryAfterSeconds: 7,
         readiness: { postgres: async () => true, kafka: () => ingress.publisher.isConnected() },
       },
-      { limits: loadConfig({}), logger: false, registry: createMetricsRegistry('ingress') },
+      {
+        limits: loadConfig({}),
+        logger: false,
+        registry: createMetricsRegistry('ingress'),
+        tracer: createTracing(loadConfig({}), 'ingress').tracer,
+      },
     );
     try {
       const response = await app.inject({
@@ -155,7 +161,12 @@ describe('ingress accepts valid callbacks onto call-records.v1', () => {
         retryAfterSeconds: 7,
         readiness: { postgres: async () => true, kafka: () => ingress.publisher.isConnected() },
       },
-      { limits: loadConfig({}), logger: { level: 'info', stream }, registry: createMetricsRegistry('ingress') },
+      {
+        limits: loadConfig({}),
+        logger: { level: 'info', stream },
+        registry: createMetricsRegistry('ingress'),
+        tracer: createTracing(loadConfig({}), 'ingress').tracer,
+      },
     );
     const post = () =>
       app.inject({
@@ -215,6 +226,8 @@ describe('ingress accepts valid callbacks onto call-records.v1', () => {
         'event-id': eventId,
         'tenant-id': ingress.tenant.tenantId,
         'content-type': 'application/json',
+        // A trace of its own for each (none was sent): W3C version 00, not sampled (no exporter is set).
+        traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/),
       });
       const envelope = JSON.parse(record.value!.toString('utf8'));
       expect(envelope).toEqual({

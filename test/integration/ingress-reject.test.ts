@@ -180,6 +180,7 @@ describe('ingress refuses bad input with its documented status and keeps every 4
         'event-id': value.eventId,
         'tenant-id': ingress.tenant.tenantId,
         'content-type': 'application/json',
+        traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/),
       });
     }
     const accepted = await readAllMessages(ingress.kafka, ingress.topics.callRecords);

@@ -1,3 +1,4 @@
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type SpanContext, type Tracer } from '@opentelemetry/api';
 import type { Producer } from 'kafkajs';
 import type { Config } from '../../../shared/config.ts';
 import { compressionType } from '../../../shared/kafka/codecs.ts';
@@ -50,12 +51,17 @@ export interface OutgoingRecord {
 
 export interface PublishObserver {
   batchSettled(records: number, ok: boolean): void;
+  /** One record acknowledged, seconds after it was handed to send() (its wait in the queue included). */
+  recordAcknowledged?(seconds: number): void;
 }
 
 export interface CoalescingProducer {
-  send(record: OutgoingRecord): Promise<void>;
+  /** trace: the span the record comes from, which the produce request's span links to. */
+  send(record: OutgoingRecord, trace?: SpanContext): Promise<void>;
   /** Records waiting for a batch or in flight. */
   depth(): number;
+  /** Seconds since the oldest record waiting or in flight was handed to send(); 0 when there is none. */
+  oldestAgeSeconds(): number;
   /** False after Kafka failed or timed out a send, until a reconnect succeeds; false for good after disconnect(). */
   isConnected(): boolean;
 }
@@ -63,6 +69,9 @@ export interface CoalescingProducer {
 interface Pending {
   record: OutgoingRecord;
   bytes: number;
+  trace: SpanContext | undefined;
+  /** performance.now() when it was handed to send(). */
+  sentAt: number;
   /** Epoch ms at which the sender is answered 503 if Kafka has not acknowledged. */
   expiresAt: number;
   deadline: NodeJS.Timeout;
@@ -70,9 +79,16 @@ interface Pending {
   reject(error: PublishError): void;
 }
 
-export function createCoalescingProducer(producer: Producer, settings: PublishSettings, observer?: PublishObserver): CoalescingProducer {
+export function createCoalescingProducer(
+  producer: Producer,
+  settings: PublishSettings,
+  observer?: PublishObserver,
+  tracer?: Tracer,
+): CoalescingProducer {
   const compression = compressionType(settings.KAFKA_COMPRESSION);
   const waiting: Pending[] = [];
+  /** The sentAt of the first record of each batch in flight (its oldest: records are batched in order). */
+  const inFlightSince = new Set<{ sentAt: number }>();
   let inFlightRecords = 0;
   let inFlightBatches = 0;
   let lingerTimer: NodeJS.Timeout | undefined;
@@ -108,14 +124,18 @@ export function createCoalescingProducer(producer: Producer, settings: PublishSe
   async function sendBatch(batch: Pending[]): Promise<void> {
     inFlightBatches++;
     inFlightRecords += batch.length;
+    const oldest = batch[0]!;
+    inFlightSince.add(oldest);
     const topicMessages = new Map<string, Array<Omit<OutgoingRecord, 'topic'>>>();
     for (const { record } of batch) {
       const { topic, ...message } = record;
       topicMessages.set(topic, [...(topicMessages.get(topic) ?? []), message]);
     }
     const lastExpiry = Math.max(...batch.map((pending) => pending.expiresAt));
+    const span = produceSpan(tracer, [...topicMessages.keys()], batch);
     let outcome: PublishError | undefined;
-    for (let attempt = 0; ; attempt++) {
+    let attempt = 0;
+    for (; ; attempt++) {
       try {
         await producer.sendBatch({
           acks: -1,
@@ -140,14 +160,24 @@ export function createCoalescingProducer(producer: Producer, settings: PublishSe
         await new Promise((done) => setTimeout(done, pause));
       }
     }
+    const settledAt = performance.now();
     for (const pending of batch) {
       clearTimeout(pending.deadline);
       if (outcome) pending.reject(outcome);
-      else pending.resolve();
+      else {
+        pending.resolve();
+        observer?.recordAcknowledged?.((settledAt - pending.sentAt) / 1000);
+      }
     }
     observer?.batchSettled(batch.length, !outcome);
+    if (span?.isRecording()) {
+      span.setAttribute('callstream.attempts', attempt + 1);
+      if (outcome) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.message });
+    }
+    span?.end();
     inFlightBatches--;
     inFlightRecords -= batch.length;
+    inFlightSince.delete(oldest);
     // Records that arrived while every slot was busy have waited at least one round trip already.
     if (waiting.length > 0) flush();
   }
@@ -163,7 +193,7 @@ export function createCoalescingProducer(producer: Producer, settings: PublishSe
   }
 
   return {
-    send(record) {
+    send(record, trace) {
       const bytes = recordBytes(record);
       if (bytes > settings.PRODUCE_MAX_BATCH_BYTES) {
         const message = `the record is ${bytes} bytes; the topic takes at most ${settings.PRODUCE_MAX_BATCH_BYTES}`;
@@ -177,6 +207,8 @@ export function createCoalescingProducer(producer: Producer, settings: PublishSe
         const pending: Pending = {
           record,
           bytes,
+          trace,
+          sentAt: performance.now(),
           resolve,
           reject,
           expiresAt: Date.now() + settings.PRODUCE_TIMEOUT_MS,
@@ -188,6 +220,11 @@ export function createCoalescingProducer(producer: Producer, settings: PublishSe
       });
     },
     depth: () => waiting.length + inFlightRecords,
+    oldestAgeSeconds() {
+      let since = waiting[0]?.sentAt ?? Infinity;
+      for (const first of inFlightSince) since = Math.min(since, first.sentAt);
+      return since === Infinity ? 0 : (performance.now() - since) / 1000;
+    },
     isConnected() {
       if (disconnected) return false;
       // Answer from what is known now; a reconnect runs in the background and the next check sees it.
@@ -195,6 +232,31 @@ export function createCoalescingProducer(producer: Producer, settings: PublishSe
       return brokerUp;
     },
   };
+}
+
+/**
+ * The produce request as a PRODUCER span of its own trace, linked to the request span of every record in
+ * it (a batch holds many senders' records, so it can be no one's child); links only when it is recorded.
+ */
+function produceSpan(tracer: Tracer | undefined, topics: string[], batch: Pending[]) {
+  if (!tracer) return undefined;
+  const span = tracer.startSpan(
+    `send ${topics.join(' ')}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': topics.join(','),
+        'messaging.batch.message_count': batch.length,
+      },
+    },
+    ROOT_CONTEXT,
+  );
+  if (span.isRecording()) {
+    span.addLinks(batch.flatMap(({ trace }) => (trace ? [{ context: trace }] : [])));
+  }
+  return span;
 }
 
 /** Pauses between attempts of a failed batch (leader elections take a moment), and the shortest attempt worth making. */

@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { Pool } from '../../shared/db/pool.ts';
+import type { Pool } from './pool.ts';
 
 /** Postgres pool usage, read at scrape time: a pool that is always full is where latency comes from. */
 export function registerPoolMetrics(registry: Registry, pool: Pool, maxConnections: number): void {
