@@ -36,6 +36,9 @@ const flag = (fallback: boolean) =>
     .transform((value) => value === 'true')
     .default(fallback);
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const MAX_METRICS_TENANTS = 100;
+
 /** ERASURE_HASH_KEY when unset: known to everyone, so the CLI says when an erasure is audited under it. */
 export const DEFAULT_ERASURE_HASH_KEY = 'callstream-development-erasure-key';
 
@@ -174,6 +177,20 @@ const configSchema = z.object({
    * slow senders (slowloris) cannot hold connections open. Fastify sets no such limit by default.
    */
   INGRESS_REQUEST_TIMEOUT_MS: integer(30_000, 1),
+  // --- metrics ---
+  /**
+   * Tenants whose accepted callbacks the ingress also counts by tenant id (ingress_tenant_callbacks_total),
+   * for the alert on a tenant that stops sending. A list, so that the series stay as few as the operator
+   * names: there is no tenant label otherwise, since nothing else bounds how many tenants there are.
+   */
+  METRICS_TENANT_IDS: z
+    .string()
+    .transform((value) => value.split(',').map((id) => id.trim().toLowerCase()))
+    .refine(
+      (ids) => ids.length <= MAX_METRICS_TENANTS && ids.every((id) => UUID.test(id)),
+      `must be a comma-separated list of at most ${MAX_METRICS_TENANTS} tenant ids (UUIDs)`,
+    )
+    .optional(),
   // --- tracing: the standard OpenTelemetry variables (shared/tracing/settings.ts; README "Observing callstream") ---
   ...tracingVariables,
   // --- passed on ---

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { runCheck, type ReadinessChecks } from './http/probes.ts';
 
 /**
  * Prometheus metrics: one registry per service, passed down to whatever records into it. The HTTP
@@ -11,6 +12,25 @@ export function createMetricsRegistry(service: string): Registry {
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
   return registry;
+}
+
+/**
+ * The service's readiness checks (what /readyz runs: postgres, kafka, consumerGroup) as 1 or 0, run at
+ * each scrape: what the alerts on an unreachable Postgres or Kafka read. A check that does not answer
+ * within 2 s has failed, as on /readyz.
+ */
+export function registerReadinessMetrics(registry: Registry, checks: ReadinessChecks): void {
+  const names = Object.keys(checks);
+  new Gauge({
+    name: 'readiness_check_ok',
+    help: 'Whether the readiness check of a dependency passes (1) or fails (0), run at each scrape',
+    labelNames: ['check'] as const,
+    registers: [registry],
+    async collect() {
+      const outcomes = await Promise.all(names.map((name) => runCheck(checks[name]!, 2_000)));
+      names.forEach((name, index) => this.set({ check: name }, outcomes[index] === 'ok' ? 1 : 0));
+    },
+  });
 }
 
 /** The tenant cache of the ingress and the query service (shared/tenants/authenticator.ts): a low hit ratio is a database read per request. */

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { BatchOutcome } from './batch-processor.ts';
+import { DEAD_LETTER_CODES } from './steps/step-result.ts';
 
 /** What the consumer reports to Prometheus; one instance per registry. */
 export interface ConsumerMetrics {
@@ -92,6 +93,8 @@ export function createConsumerMetrics(registry: Registry, now = () => Date.now()
     registers,
   });
   const deadLetters = counter('consumer_dead_letters_total', 'Messages sent to the dead-letter topic, by error code', ['code']);
+  // Every code from the start: an alert on the DLQ's growth needs the series before the first dead letter.
+  for (const code of DEAD_LETTER_CODES) deadLetters.inc({ code }, 0);
   const retries = counter('consumer_batch_retries_total', 'Batch attempts that failed transiently and were retried, by reason', ['reason']);
 
   return {

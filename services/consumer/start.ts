@@ -5,7 +5,7 @@ import { createKafka, kafkaTarget } from '../../shared/kafka/client.ts';
 import { connectUnlessRefused } from '../../shared/kafka/refusal.ts';
 import { listeningPort } from '../../shared/listening-port.ts';
 import { loggerOptions } from '../../shared/logging.ts';
-import { createMetricsRegistry } from '../../shared/metrics.ts';
+import { createMetricsRegistry, registerReadinessMetrics } from '../../shared/metrics.ts';
 import { listenAndReport, startOrClose, type Service, type ServiceOverrides } from '../../shared/service.ts';
 import { needKafka } from '../../shared/startup-error.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
@@ -62,6 +62,7 @@ export function createConsumer(config: Config, overrides: ConsumerOverrides = {}
     kafka: async () => kafkaAccepted,
     consumerGroup: async () => consumer.isMember(),
   } satisfies ReadinessChecks;
+  registerReadinessMetrics(registry, readiness);
   const app = buildConsumerServer({ readiness }, { logger: overrides.logger ?? loggerOptions(config.LOG_LEVEL, 'consumer'), registry });
 
   const kafka = createKafka({ clientId: `${config.KAFKA_CLIENT_ID}-consumer`, ...target, logger: app.log });

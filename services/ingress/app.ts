@@ -24,6 +24,8 @@ export interface IngressDeps {
   rateLimit?: TenantRateLimit;
   /** What /readyz reports; kafka also turns callbacks away with 503 while it fails (pressure.ts). */
   readiness: ReadinessChecks & { readonly kafka: () => Promise<boolean> };
+  /** Tenants counted by tenant id (METRICS_TENANT_IDS); none when not given. */
+  metricsTenantIds?: readonly string[];
   now?: () => Date;
 }
 
@@ -67,7 +69,7 @@ export function buildIngressServer(deps: IngressDeps, options: IngressServerOpti
   app.register(callRecordsRoute, {
     tenants: deps.tenants,
     publisher: deps.publisher,
-    metrics: ingressMetrics(options.registry, deps.publisher),
+    metrics: ingressMetrics(options.registry, deps.publisher, deps.metricsTenantIds),
     retryAfterSeconds: deps.retryAfterSeconds,
     rateLimit: deps.rateLimit ?? UNLIMITED,
     signatures: createTenantSignatures({

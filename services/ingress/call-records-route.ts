@@ -187,6 +187,7 @@ async function callRecordsRoutePlugin(app: FastifyInstance, deps: CallRecordsRou
       return publishFailed(request, reply, error);
     }
     deps.metrics.produced.inc();
+    deps.metrics.acceptedFor(tenant.tenantId);
     return { status: 'accepted', callId: envelope.callback.callId, eventId: envelope.eventId };
   });
 }

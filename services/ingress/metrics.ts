@@ -14,9 +14,19 @@ export interface IngressMetrics {
   signatureRefused: Counter<'reason'>;
   /** Every answer but a 200 on the callbacks route, by its error code. */
   refused: Counter<'code'>;
+  /** A callback of the tenant acknowledged by Kafka: counted by tenant for the tenants METRICS_TENANT_IDS names. */
+  acceptedFor(tenantId: string): void;
 }
 
-export function ingressMetrics(registry: Registry, publisher: CallRecordPublisher): IngressMetrics {
+export function ingressMetrics(registry: Registry, publisher: CallRecordPublisher, tenantIds: readonly string[] = []): IngressMetrics {
+  const byTenant = new Counter({
+    name: 'ingress_tenant_callbacks_total',
+    help: 'Callbacks acknowledged by Kafka, by tenant, for the tenants METRICS_TENANT_IDS lists (and no other)',
+    labelNames: ['tenant_id'] as const,
+    registers: [registry],
+  });
+  const counted = new Map(tenantIds.map((tenantId) => [tenantId, byTenant.labels(tenantId)]));
+  for (const child of counted.values()) child.inc(0);
   new Gauge({
     name: 'ingress_publish_queue_depth',
     help: 'Records waiting for a produce request or awaiting its acknowledgement',
@@ -42,6 +52,7 @@ export function ingressMetrics(registry: Registry, publisher: CallRecordPublishe
   });
   for (const reason of SIGNATURE_REFUSALS) signatureRefused.inc({ reason }, 0);
   return {
+    acceptedFor: (tenantId) => counted.get(tenantId)?.inc(),
     signatureRefused,
     refused: new Counter({
       name: 'ingress_callbacks_refused_total',

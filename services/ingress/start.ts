@@ -5,7 +5,7 @@ import { createKafka, kafkaTarget } from '../../shared/kafka/client.ts';
 import { createRecordProducer } from '../../shared/kafka/producer.ts';
 import { connectUnlessRefused } from '../../shared/kafka/refusal.ts';
 import { loggerOptions } from '../../shared/logging.ts';
-import { createMetricsRegistry, tenantCacheMetrics } from '../../shared/metrics.ts';
+import { createMetricsRegistry, registerReadinessMetrics, tenantCacheMetrics } from '../../shared/metrics.ts';
 import { listeningPort } from '../../shared/listening-port.ts';
 import { listenAndReport, startOrClose, type Service, type ServiceOverrides } from '../../shared/service.ts';
 import { needKafka } from '../../shared/startup-error.ts';
@@ -58,6 +58,7 @@ export function createIngress(config: Config, overrides: IngressOverrides = {}):
     postgres: pool.ready,
     kafka: () => publisher.isConnected(),
   } satisfies ReadinessChecks;
+  registerReadinessMetrics(registry, readiness);
   const app = buildIngressServer(
     {
       tenants: createTenantAuthenticator(createTenantRepository(db), config.TENANT_CACHE_TTL_MS, Date.now, tenantCacheMetrics(registry)),
@@ -65,6 +66,7 @@ export function createIngress(config: Config, overrides: IngressOverrides = {}):
       retryAfterSeconds: config.RETRY_AFTER_SECONDS,
       rateLimit: createTenantRateLimit({ ratePerSecond: config.TENANT_RATE_PER_SECOND, burst: config.TENANT_BURST }),
       readiness,
+      metricsTenantIds: config.METRICS_TENANT_IDS ?? [],
       ...(overrides.now ? { now: overrides.now } : {}),
     },
     { limits: config, logger: overrides.logger ?? loggerOptions(config.LOG_LEVEL, 'ingress'), registry, tracer: tracing.tracer },

@@ -3,7 +3,7 @@ import { createServicePool } from '../../shared/db/service-pool.ts';
 import type { ReadinessChecks } from '../../shared/http/probes.ts';
 import { listeningPort } from '../../shared/listening-port.ts';
 import { loggerOptions } from '../../shared/logging.ts';
-import { createMetricsRegistry, tenantCacheMetrics } from '../../shared/metrics.ts';
+import { createMetricsRegistry, registerReadinessMetrics, tenantCacheMetrics } from '../../shared/metrics.ts';
 import { listenAndReport, startOrClose, type Service, type ServiceOverrides } from '../../shared/service.ts';
 import { createTenantAuthenticator } from '../../shared/tenants/authenticator.ts';
 import { createTenantRepository } from '../../shared/tenants/repository.ts';
@@ -33,6 +33,7 @@ export function createQuery(config: Config, overrides: QueryOverrides = {}): Que
   const registry = overrides.registry ?? createMetricsRegistry('query');
   registerPoolMetrics(registry, db, config.DATABASE_POOL_SIZE);
   const readiness = { postgres: pool.ready } satisfies ReadinessChecks;
+  registerReadinessMetrics(registry, readiness);
   const tracing = createTracing(config, 'query', { exporter: overrides.spanExporter, log: () => app.log });
 
   const app = buildQueryServer(
