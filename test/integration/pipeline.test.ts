@@ -88,6 +88,15 @@ describe('callback in, rows out, lookup answered', () => {
       received_at: RECEIVED_AT,
       source_partition: expect.any(Number),
       source_offset: 0,
+      // The call-history read model (migration 0007), written with the call.
+      customer_id: 'a3c683c8-5cb4-3ed6-f432-399d7230811e',
+      has_instance: true,
+      first_robot_id: 25233,
+      first_robot_name: 'Fテスト_英語1',
+      first_robot_def_id: 30724,
+      has_dialogue_lines: true,
+      first_line_at: new Date('2021-05-29T01:23:43Z'),
+      check_point: 'デフォルト',
     });
 
     const instances = await pipeline.db.pool.query('select * from call_instances where tenant_id = $1 order by instance_seq', [TENANT_ID]);
