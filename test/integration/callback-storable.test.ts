@@ -282,7 +282,7 @@ describe('numbers that JSON.parse cannot read exactly', () => {
 
 // A migration that indexes another text column, or narrows an integer column, must come with a bound here.
 describe('the columns the bounds are derived from', () => {
-  it('indexes only these text columns: the call id (at most 128) and the three fed by bounded fields', async () => {
+  it('indexes only these text columns: the call id (at most 128) and the two fed by bounded fields', async () => {
     const { rows } = await pipeline.db.pool.query(
       `select c.relname || '.' || a.attname as "column"
          from pg_index i
@@ -306,7 +306,6 @@ describe('the columns the bounds are derived from', () => {
         'call_tombstones.call_id', // a call id, written by an erasure (at most 128)
         'call_variables.call_id',
         'calls.call_id',
-        'calls.contact_mobile', // contactDetailRel.mobile
         'calls.phone_number', // fromNumber, or customerNumber, or toNumber
         'dialogue_lines.call_id',
       ],

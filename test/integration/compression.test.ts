@@ -7,7 +7,7 @@ import { kafkaLoggingOption, resolveKafkaJars } from '../../scripts/local-kafka.
 import { envelopeOf, seedCallback } from '../../kit/callbacks.ts';
 import { waitUntilConsumed } from '../../kit/consumer-group.ts';
 import { storedBatches } from '../../kit/stored-batches.ts';
-import { CALL_TABLES, type TestDatabase } from '../../kit/test-database.ts';
+import { storedRows } from '../support/stored-rows.ts';
 import { readAllMessages } from '../../kit/topic-reader.ts';
 import { createTestTopics, uniqueName } from '../../kit/topics.ts';
 import { startInProcessConsumer } from '../support/consumer-state.ts';
@@ -24,16 +24,6 @@ const expectedRows = JSON.parse(readFileSync(new URL('../fixtures/seed-000-rows.
 const TENANT_ID = '6f1c2b7e-3d4a-4e5f-9a8b-1c2d3e4f5a6b';
 const EVENT_ID = '5b0c8c52-0d7e-4e0a-9d43-6a3f3b1f2e11';
 const RECEIVED_AT = new Date('2026-01-02T03:04:05.000Z');
-
-async function storedRows(db: TestDatabase): Promise<Record<string, unknown[]>> {
-  const rows: Record<string, unknown[]> = {};
-  for (const table of CALL_TABLES) {
-    // Every table's key is its leading columns.
-    const result = await db.pool.query(`select * from ${table} order by 1, 2, 3, 4`);
-    rows[table] = JSON.parse(JSON.stringify(result.rows));
-  }
-  return rows;
-}
 
 describe.each(['none', 'gzip', 'lz4'] as const)('the ingress with KAFKA_COMPRESSION=%s', (codec) => {
   let pipeline: TestPipeline;
@@ -56,7 +46,7 @@ describe.each(['none', 'gzip', 'lz4'] as const)('the ingress with KAFKA_COMPRESS
 
     await waitUntilConsumed(pipeline.kafka, groupId, pipeline.topics.callRecords);
     const [call] = expectedRows.calls;
-    expect(await storedRows(pipeline.db)).toEqual({
+    expect(await storedRows(pipeline.db.pool)).toEqual({
       ...expectedRows,
       calls: [{ ...call, event_id: accepted.json().eventId, source_partition: batches[0]!.partition }],
     });
@@ -133,7 +123,7 @@ describe('records another producer wrote', () => {
     const groupId = uniqueName(`from-java-${codec}`);
     consumers.push(await startInProcessConsumer({ databaseUrl: db.url, groupId, topic: topics.callRecords, dlqTopic: topics.dlq }));
     await waitUntilConsumed(suite.kafka, groupId, topics.callRecords);
-    expect(await storedRows(db)).toEqual(expectedRows);
+    expect(await storedRows(db.pool)).toEqual(expectedRows);
     expect(await readAllMessages(suite.kafka, topics.dlq)).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@ import { createTenantRepository } from '../../shared/tenants/repository.ts';
 import type { InProcessConsumer } from '../support/pipeline.ts';
 import { envelopeOf, publishEnvelopes, seedCallback } from '../../kit/callbacks.ts';
 import { waitUntilConsumed } from '../../kit/consumer-group.ts';
-import { CALL_TABLES, READ_MODEL_TABLES, type TestDatabase } from '../../kit/test-database.ts';
+import type { TestDatabase } from '../../kit/test-database.ts';
+import { storedRows } from '../support/stored-rows.ts';
 import { createTestTopics, uniqueName, type TopicSet } from '../../kit/topics.ts';
 import { startInProcessConsumer } from '../support/consumer-state.ts';
 import { consumerSuite } from '../support/consumer-suite.ts';
@@ -38,12 +39,7 @@ describe('consumer: the seed-000 sample', () => {
     consumer = await startInProcessConsumer({ databaseUrl: db.url, groupId, topic: topics.callRecords, dlqTopic: topics.dlq });
     await waitUntilConsumed(kafka, groupId, topics.callRecords);
 
-    const actual: Record<string, unknown[]> = {};
-    for (const table of [...CALL_TABLES, ...READ_MODEL_TABLES]) {
-      // Every table's key is its leading columns.
-      const { rows } = await db.pool.query(`select * from ${table} order by 1, 2, 3, 4`);
-      actual[table] = JSON.parse(JSON.stringify(rows));
-    }
+    const actual = await storedRows(db.pool);
     expect(actual).toEqual(expectedRows);
   });
 });
