@@ -13,6 +13,8 @@ import type { CallRows } from './flatten-call.ts';
  * batch `distinct on` keeps the newest; against the stored row the upsert's `where` does. So an older
  * redelivery never overwrites newer data, and replaying the topic in any batching ends in the same rows.
  * The child rows of every call that won are replaced with it (a call stored for the first time has none).
+ * The call's read model (migration 0007) travels in its row, so it obeys the same order; the contacts the
+ * winners had and have are recomputed last (shared/calls/contacts.ts).
  *
  * An erasure (npm run cli -- erase) is the newest of all for the deliveries received before it: its
  * tombstone skips a delivery whose receivedAt is not after the erasure's time, so no redelivery or replay
