@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * The response contracts of the query service: commubo's call-history object (seed 004), its
  * conversation messages and our error body. Fields without a value are left out, never null. These
- * schemas check every response and are the source of the OpenAPI document.
+ * schemas are the source of the OpenAPI document; the tests hold answers to them and to exact bodies, and
+ * they are not checked again at run time (services/query/app.ts says why).
  */
 export const isoDateTime = z.iso.datetime({ offset: true }).meta({ example: '2021-05-29T10:23:43+09:00' });
 
