@@ -21,6 +21,22 @@ function slowTenants() {
   return store;
 }
 
+/** The stored tenant, which a test may replace (a rotation), counting lookups. */
+function changingTenant() {
+  const store: { stored: Tenant; finds: number; repository: TenantRepository } = {
+    stored: TENANT,
+    finds: 0,
+    repository: {
+      create: () => Promise.reject(new Error('not used')),
+      find: async (tenantId: string) => {
+        store.finds += 1;
+        return tenantId === TENANT.tenantId ? store.stored : undefined;
+      },
+    },
+  };
+  return store;
+}
+
 describe('tenant authenticator', () => {
   // Regression: an expired entry under load once sent every waiting request to the database at once.
   it('shares one lookup among concurrent requests for the same tenant', async () => {
@@ -56,68 +72,52 @@ describe('tenant authenticator', () => {
 
   it('a new token works at once: a refused token is checked again against the tenant read afresh, at most once a second', async () => {
     let clock = 0;
-    let stored: Tenant = TENANT;
-    let finds = 0;
-    const repository: TenantRepository = {
-      create: () => Promise.reject(new Error('not used')),
-      find: async (tenantId) => {
-        finds += 1;
-        return tenantId === TENANT.tenantId ? stored : undefined;
-      },
-    };
-    const authenticator = createTenantAuthenticator(repository, 30_000, () => clock);
+    const store = changingTenant();
+    const authenticator = createTenantAuthenticator(store.repository, 30_000, () => clock);
     expect(await authenticator.authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).toEqual(AUTHENTICATED);
     // Rotated (grace 0) while the entry is cached for another 30 s.
-    stored = { ...TENANT, ingestTokenHash: hashToken('rotated-ingest-token') };
+    store.stored = { ...TENANT, ingestTokenHash: hashToken('rotated-ingest-token') };
     clock = 999;
     expect(await authenticator.authenticate(TENANT.tenantId, 'rotated-ingest-token', 'ingest')).toEqual(REFUSED);
-    expect(finds).toBe(1);
+    expect(store.finds).toBe(1);
     clock = 1_000;
     expect(await authenticator.authenticate(TENANT.tenantId, 'rotated-ingest-token', 'ingest')).toEqual({
       outcome: 'authenticated',
-      tenant: stored,
+      tenant: store.stored,
     });
-    expect(finds).toBe(2);
+    expect(store.finds).toBe(2);
     // The old token: refused, and the entry just read is not read again for a flood of them.
     for (let attempt = 0; attempt < 20; attempt++) {
       expect(await authenticator.authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).toEqual(REFUSED);
     }
-    expect(finds).toBe(2);
+    expect(store.finds).toBe(2);
     // An unknown tenant costs the same: one lookup, and one more a second later.
     const unknown = '00000000-0000-0000-0000-000000000000';
     expect(await authenticator.authenticate(unknown, 'ingest-token', 'ingest')).toEqual(REFUSED);
-    expect(finds).toBe(3);
+    expect(store.finds).toBe(3);
     clock = 2_000;
     expect(await authenticator.authenticate(unknown, 'ingest-token', 'ingest')).toEqual(REFUSED);
-    expect(finds).toBe(4);
+    expect(store.finds).toBe(4);
   });
 
   it('recheck reads the tenant afresh, unless it was read less than a second ago, and caches what it read', async () => {
     let clock = 0;
-    let stored: Tenant = TENANT;
-    let finds = 0;
-    const repository: TenantRepository = {
-      create: () => Promise.reject(new Error('not used')),
-      find: async (tenantId) => {
-        finds += 1;
-        return tenantId === TENANT.tenantId ? stored : undefined;
-      },
-    };
-    const authenticator = createTenantAuthenticator(repository, 30_000, () => clock);
+    const store = changingTenant();
+    const authenticator = createTenantAuthenticator(store.repository, 30_000, () => clock);
     expect(await authenticator.authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).toEqual(AUTHENTICATED);
-    stored = { ...TENANT, signingSecret: 'generated-since' };
+    store.stored = { ...TENANT, signingSecret: 'generated-since' };
     clock = 999;
     expect(await authenticator.recheck(TENANT.tenantId)).toBeUndefined();
-    expect(finds).toBe(1);
+    expect(store.finds).toBe(1);
     clock = 1_000;
-    expect(await authenticator.recheck(TENANT.tenantId)).toEqual(stored);
-    expect(finds).toBe(2);
+    expect(await authenticator.recheck(TENANT.tenantId)).toEqual(store.stored);
+    expect(store.finds).toBe(2);
     expect(await authenticator.recheck(TENANT.tenantId)).toBeUndefined();
     expect(await authenticator.authenticate(TENANT.tenantId, 'ingest-token', 'ingest')).toEqual({
       outcome: 'authenticated',
-      tenant: stored,
+      tenant: store.stored,
     });
-    expect(finds).toBe(2);
+    expect(store.finds).toBe(2);
   });
 
   it('does not cache a failed lookup: the next request asks again', async () => {
